@@ -1,0 +1,108 @@
+"""The ``equilibria`` command line (also ``python -m equilibria``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import __version__
+from ._runtime import EquilibriaError
+from .normal_form import METHODS, random_matrix_game, solve_matrix_game
+
+
+def _shape(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX,]\s*(\d+)\s*", text)
+    if not match or int(match[1]) < 1 or int(match[2]) < 1:
+        raise argparse.ArgumentTypeError(f"expected ROWSxCOLS such as 1000x1000, found {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="equilibria",
+        description="High-throughput game solving with a Rust core.",
+    )
+    parser.add_argument("--version", action="version", version=f"equilibria {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    matrix = commands.add_parser(
+        "matrix",
+        help="solve a zero-sum matrix game (row player maximizes x^T A y)",
+        description="Solve a zero-sum matrix game and print its duality-gap certificate.",
+    )
+    source = matrix.add_mutually_exclusive_group(required=True)
+    source.add_argument("--random", type=_shape, metavar="MxN", help="uniform [-1,1) game of this shape")
+    source.add_argument("--file", metavar="A.npy", help="a saved 2-D numpy array")
+    matrix.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
+    matrix.add_argument("--method", choices=METHODS, default="prm+", help="solver (default prm+)")
+    matrix.add_argument("--tol", type=float, default=1e-6, help="duality-gap tolerance (default 1e-6)")
+    matrix.add_argument("--max-iters", type=int, default=None, help="iteration cap of first-order methods")
+    matrix.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
+    matrix.add_argument("--no-polish", action="store_true", help="disable the support polish")
+    matrix.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    matrix.add_argument("--json", action="store_true", help="print the certificate as JSON")
+    matrix.set_defaults(run=_run_matrix)
+    return parser
+
+
+def _run_matrix(args: argparse.Namespace) -> int:
+    if args.random is not None:
+        m, n = args.random
+        a = random_matrix_game(m, n, seed=args.seed)
+        source = f"random {m}x{n} U[-1,1) game, seed {args.seed}"
+    else:
+        a = np.load(args.file, allow_pickle=False)
+        source = f"{args.file} {'x'.join(map(str, a.shape))}"
+    if not args.json:
+        print(f"equilibria {__version__}: {source}, method {args.method}, tol {args.tol:g}")
+    result = solve_matrix_game(
+        a,
+        method=args.method,
+        tol=args.tol,
+        max_iters=args.max_iters,
+        threads=args.threads,
+        progress=not args.no_progress and not args.json,
+        polish=not args.no_polish,
+    )
+    certificate = {
+        "method": result.method,
+        "value": result.value,
+        "duality_gap": result.gap,
+        "converged": result.converged,
+        "iterations": result.iterations,
+        "polished": result.polished,
+        "row_support": int(np.count_nonzero(result.x > 0)),
+        "column_support": int(np.count_nonzero(result.y > 0)),
+        "seconds": result.seconds,
+    }
+    if args.json:
+        print(json.dumps(certificate))
+    else:
+        for when, gap in result.trace[-5:]:
+            print(f"  checkpoint {int(when):>8d}: gap {gap:.3e}")
+        for key, value in certificate.items():
+            print(f"{key:>15}: {value:.12g}" if isinstance(value, float) else f"{key:>15}: {value}")
+    return 0 if result.converged else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code (1 when the tolerance was not reached)."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (EquilibriaError, OSError) as exc:
+        print(f"equilibria: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("equilibria: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

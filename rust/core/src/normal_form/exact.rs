@@ -1,0 +1,1330 @@
+//! Exact solver for two-player zero-sum matrix games by a dense tableau simplex.
+//!
+//! Convention: the row player maximizes `x^T A y`, the column player minimizes it.
+//! `A` is stored row-major with `m` rows and `n` columns.
+//!
+//! Method: `A` is affinely rescaled to `B = (A - min A) / (max A - min A) + 1`, so every
+//! entry of `B` lies in `[1, 2]` and the value of `B` is positive. The column player's
+//! problem becomes the LP `max 1^T q  s.t.  B q <= 1, q >= 0`, whose slack basis is
+//! feasible. It is solved with a compact (Tucker exchange) tableau of size
+//! `(m + 1) x (n + 1)`: Dantzig's entering rule, switching to Bland's rule after a run of
+//! degenerate pivots so that the method terminates on degenerate games. At the optimum
+//! `y = q / sum(q)` and `x` is the normalized vector of dual prices read from the objective
+//! row. Games with a pure saddle point (including `m == 1`, `n == 1` and constant
+//! matrices) are recognized before any pivoting and solved without the tableau.
+//!
+//! The duality gap `max_i (A y)_i - min_j (A^T x)_j` is evaluated in `f64` against the
+//! original matrix after every solve and reported in [`ExactSolution::gap`].
+
+use std::fmt;
+
+/// Reduced costs above this threshold make a column eligible to enter the basis.
+const COST_TOL: f64 = 1e-12;
+/// Smallest tableau entry accepted as a pivot element in the ratio test.
+const PIVOT_TOL: f64 = 1e-9;
+/// Ratios within this distance of the minimum ratio count as ties.
+const RATIO_TOL: f64 = 1e-12;
+/// Relative gap (with respect to `max A - min A`) above which the optimal basis is
+/// re-solved from the original data.
+const POLISH_THRESHOLD: f64 = 1e-14;
+/// Consecutive degenerate pivots after which Bland's rule replaces Dantzig's rule.
+const DEGENERATE_SWITCH: usize = 16;
+
+/// Reusable scratch memory so that solving many small games allocates nothing per game.
+///
+/// Buffers grow to the largest game solved so far and are never shrunk.
+#[derive(Debug, Clone, Default)]
+pub struct SimplexWorkspace {
+    /// Row-major `(m + 1) x (n + 1)` exchange tableau; the last row is the objective row
+    /// and the last column holds the right-hand sides.
+    tableau: Vec<f64>,
+    /// Variable label of the basic variable of each constraint row.
+    basic: Vec<usize>,
+    /// Variable label of the nonbasic variable of each tableau column.
+    nonbasic: Vec<usize>,
+    /// Length-`n` scratch: column maxima during the saddle test, then `A^T x`.
+    column_scratch: Vec<f64>,
+    /// Buffers for re-solving the optimal basis from the original data.
+    polish: PolishScratch,
+}
+
+/// Scratch memory for [`polish_basis`].
+#[derive(Debug, Clone, Default)]
+struct PolishScratch {
+    /// Rows `I` of the optimal basis (nonbasic slacks).
+    rows: Vec<usize>,
+    /// Columns `J` of the optimal basis (basic structural variables).
+    cols: Vec<usize>,
+    /// LU factors of `B_IJ`, row-major `k x k`.
+    lu: Vec<f64>,
+    /// Row permutation of the LU factorization.
+    perm: Vec<usize>,
+    /// Solution of `B_IJ q = 1`.
+    primal: Vec<f64>,
+    /// Solution of `B_IJ^T u = 1`.
+    dual: Vec<f64>,
+    /// Candidate row strategy (length `m`).
+    x: Vec<f64>,
+    /// Candidate column strategy (length `n`).
+    y: Vec<f64>,
+}
+
+impl SimplexWorkspace {
+    /// Creates an empty workspace; buffers are allocated on first use.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Grows the buffers so that an `m x n` game fits.
+    fn reserve_for(&mut self, m: usize, n: usize) {
+        let cells = (m + 1) * (n + 1);
+        if self.tableau.len() < cells {
+            self.tableau.resize(cells, 0.0);
+        }
+        if self.basic.len() < m {
+            self.basic.resize(m, 0);
+        }
+        if self.nonbasic.len() < n {
+            self.nonbasic.resize(n, 0);
+        }
+        if self.column_scratch.len() < n {
+            self.column_scratch.resize(n, 0.0);
+        }
+    }
+}
+
+impl PolishScratch {
+    /// Grows the buffers so that an `m x n` game fits.
+    fn reserve_for(&mut self, m: usize, n: usize) {
+        let k = m.min(n);
+        if self.lu.len() < k * k {
+            self.lu.resize(k * k, 0.0);
+        }
+        for buffer in [&mut self.perm] {
+            if buffer.len() < k {
+                buffer.resize(k, 0);
+            }
+        }
+        for buffer in [&mut self.primal, &mut self.dual] {
+            if buffer.len() < k {
+                buffer.resize(k, 0.0);
+            }
+        }
+        if self.x.len() < m {
+            self.x.resize(m, 0.0);
+        }
+        if self.y.len() < n {
+            self.y.resize(n, 0.0);
+        }
+    }
+}
+
+/// Outcome of an exact solve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExactSolution {
+    /// Game value, taken as the midpoint of the bounds certified by `x` and `y`.
+    pub value: f64,
+    /// Number of simplex pivots performed (0 when a pure saddle point was found).
+    pub pivots: usize,
+    /// Duality gap `max_i (A y)_i - min_j (A^T x)_j` of the returned strategies.
+    pub gap: f64,
+}
+
+/// Reasons why [`solve_exact`] can fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExactError {
+    /// `m` or `n` is zero, or a slice length does not match `m` and `n`.
+    InvalidDimensions,
+    /// The matrix contains a NaN or infinite entry.
+    NonFiniteEntry,
+    /// The simplex did not reach an optimal basis within its pivot limit.
+    PivotLimit,
+    /// No acceptable pivot element was found for an improving column.
+    NumericalBreakdown,
+}
+
+impl fmt::Display for ExactError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = match self {
+            Self::InvalidDimensions => "matrix or strategy dimensions are invalid",
+            Self::NonFiniteEntry => "payoff matrix contains a NaN or infinite entry",
+            Self::PivotLimit => "simplex exceeded its pivot limit",
+            Self::NumericalBreakdown => "simplex found no numerically acceptable pivot",
+        };
+        f.write_str(message)
+    }
+}
+
+impl std::error::Error for ExactError {}
+
+/// Solves the game exactly by a dense tableau simplex; writes x (len m) and y (len n).
+///
+/// `a` is the row-major `m x n` payoff matrix of the maximizing row player. On success `x`
+/// and `y` hold optimal mixed strategies (nonnegative, summing to one) and the returned
+/// [`ExactSolution`] carries the value, the pivot count and the achieved duality gap.
+pub fn solve_exact(
+    a: &[f64],
+    m: usize,
+    n: usize,
+    x: &mut [f64],
+    y: &mut [f64],
+    ws: &mut SimplexWorkspace,
+) -> Result<ExactSolution, ExactError> {
+    solve_with_switch(a, m, n, x, y, ws, DEGENERATE_SWITCH)
+}
+
+/// [`solve_exact`] with a configurable number of consecutive degenerate pivots before
+/// Bland's rule takes over (0 means Bland's rule throughout).
+fn solve_with_switch(
+    a: &[f64],
+    m: usize,
+    n: usize,
+    x: &mut [f64],
+    y: &mut [f64],
+    ws: &mut SimplexWorkspace,
+    degenerate_switch: usize,
+) -> Result<ExactSolution, ExactError> {
+    if m == 0 || n == 0 || m.checked_mul(n) != Some(a.len()) || x.len() != m || y.len() != n {
+        return Err(ExactError::InvalidDimensions);
+    }
+    ws.reserve_for(m, n);
+
+    // One pass over A: finiteness, global range, and the pure saddle-point test.
+    let col_max = &mut ws.column_scratch[..n];
+    col_max.copy_from_slice(&a[..n]);
+    let mut non_finite_probe = 0.0;
+    let mut lo = f64::INFINITY;
+    let mut maximin = f64::NEG_INFINITY;
+    let mut maximin_row = 0;
+    for (i, row) in a.chunks_exact(n).enumerate() {
+        let mut row_min = f64::INFINITY;
+        for (cmax, &v) in col_max.iter_mut().zip(row) {
+            // `v * 0.0` is NaN exactly when `v` is NaN or infinite.
+            non_finite_probe += v * 0.0;
+            row_min = row_min.min(v);
+            *cmax = cmax.max(v);
+        }
+        lo = lo.min(row_min);
+        if row_min > maximin {
+            maximin = row_min;
+            maximin_row = i;
+        }
+    }
+    if non_finite_probe.is_nan() {
+        return Err(ExactError::NonFiniteEntry);
+    }
+    let mut hi = f64::NEG_INFINITY;
+    let mut minimax = f64::INFINITY;
+    let mut minimax_col = 0;
+    for (j, &cmax) in col_max.iter().enumerate() {
+        hi = hi.max(cmax);
+        if cmax < minimax {
+            minimax = cmax;
+            minimax_col = j;
+        }
+    }
+    if maximin >= minimax {
+        // Pure saddle point: A[maximin_row][minimax_col] is minimal in its row and
+        // maximal in its column. Covers m == 1, n == 1 and constant matrices.
+        x.fill(0.0);
+        y.fill(0.0);
+        x[maximin_row] = 1.0;
+        y[minimax_col] = 1.0;
+        return Ok(ExactSolution {
+            value: a[maximin_row * n + minimax_col],
+            pivots: 0,
+            gap: 0.0,
+        });
+    }
+
+    let norm = Normalization::new(lo, hi);
+    let width = n + 1;
+    let tableau = &mut ws.tableau[..(m + 1) * width];
+    fill_tableau(tableau, a, n, &norm);
+    let basic = &mut ws.basic[..m];
+    for (i, label) in basic.iter_mut().enumerate() {
+        *label = n + i;
+    }
+    let nonbasic = &mut ws.nonbasic[..n];
+    for (j, label) in nonbasic.iter_mut().enumerate() {
+        *label = j;
+    }
+
+    let pivots = run_simplex(tableau, m, n, basic, nonbasic, degenerate_switch)?;
+
+    // Primal: basic structural variables carry q; y = q / sum(q).
+    y.fill(0.0);
+    for (row, &label) in tableau.chunks_exact(width).zip(basic.iter()) {
+        if label < n {
+            y[label] = row[n];
+        }
+    }
+    // Dual: the objective-row entry of a nonbasic slack s_i is -u_i; x = u / sum(u).
+    x.fill(0.0);
+    let objective = &tableau[m * width..m * width + n];
+    for (&reduced_cost, &label) in objective.iter().zip(nonbasic.iter()) {
+        if label >= n {
+            x[label - n] = -reduced_cost;
+        }
+    }
+    clean_distribution(x);
+    clean_distribution(y);
+
+    let column_sums = &mut ws.column_scratch[..n];
+    let (mut lower, mut upper) = strategy_bounds(a, m, n, x, y, column_sums);
+    // Long pivot sequences accumulate rounding in the tableau. If the certified gap is
+    // not at rounding level, re-solve the optimal basis directly from A and keep the
+    // better of the two strategy pairs.
+    if (upper - lower) * norm.prescale > POLISH_THRESHOLD * norm.range {
+        let polish = &mut ws.polish;
+        polish.reserve_for(m, n);
+        if polish_basis(a, m, n, &norm, basic, nonbasic, polish) {
+            let (x_new, y_new) = (&polish.x[..m], &polish.y[..n]);
+            let (lower_new, upper_new) = strategy_bounds(a, m, n, x_new, y_new, column_sums);
+            if upper_new - lower_new < upper - lower {
+                x.copy_from_slice(x_new);
+                y.copy_from_slice(y_new);
+                (lower, upper) = (lower_new, upper_new);
+            }
+        }
+    }
+    Ok(ExactSolution {
+        value: 0.5 * lower + 0.5 * upper,
+        pivots,
+        gap: upper - lower,
+    })
+}
+
+/// Affine map `B = (A * prescale - offset) / range + 1` taking `[lo, hi]` onto `[1, 2]`.
+#[derive(Debug, Clone, Copy)]
+struct Normalization {
+    /// 1, or 0.5 when `hi - lo` overflows (halving is exact for such magnitudes).
+    prescale: f64,
+    /// `lo * prescale`.
+    offset: f64,
+    /// `hi * prescale - lo * prescale`, finite and positive.
+    range: f64,
+    /// `1 / range`; infinite when `range` is subnormal (then we divide instead).
+    inv_range: f64,
+}
+
+impl Normalization {
+    /// Builds the map for entries in `[lo, hi]` with `lo < hi`, both finite.
+    fn new(lo: f64, hi: f64) -> Self {
+        let (prescale, range) = if (hi - lo).is_finite() {
+            (1.0, hi - lo)
+        } else {
+            (0.5, 0.5 * hi - 0.5 * lo)
+        };
+        Self {
+            prescale,
+            offset: prescale * lo,
+            range,
+            inv_range: 1.0 / range,
+        }
+    }
+
+    /// Writes `B` for one row of `A`.
+    #[inline]
+    fn apply_row(&self, source: &[f64], target: &mut [f64]) {
+        let (prescale, offset) = (self.prescale, self.offset);
+        if self.inv_range.is_finite() {
+            let inv_range = self.inv_range;
+            for (t, &v) in target.iter_mut().zip(source) {
+                *t = (v * prescale - offset) * inv_range + shift();
+            }
+        } else {
+            let range = self.range;
+            for (t, &v) in target.iter_mut().zip(source) {
+                *t = (v * prescale - offset) / range + shift();
+            }
+        }
+    }
+
+    /// Returns `B` for one entry of `A`.
+    #[inline]
+    fn apply(&self, v: f64) -> f64 {
+        let mut out = [0.0];
+        self.apply_row(&[v], &mut out);
+        out[0]
+    }
+}
+
+/// Writes the initial exchange tableau for `B = norm(A)`.
+///
+/// Constraint rows are `[B_i, 1]`; the objective row holds the reduced costs `1` of the
+/// structural variables and `-z = 0` in the right-hand-side column.
+fn fill_tableau(tableau: &mut [f64], a: &[f64], n: usize, norm: &Normalization) {
+    let width = n + 1;
+    let (constraints, objective) = tableau.split_at_mut(a.len() + a.len() / n);
+    for (t_row, a_row) in constraints.chunks_exact_mut(width).zip(a.chunks_exact(n)) {
+        norm.apply_row(a_row, &mut t_row[..n]);
+        t_row[n] = 1.0;
+    }
+    objective[..n].fill(1.0);
+    objective[n] = 0.0;
+}
+
+/// Re-solves the optimal basis from the original data: with `I` the rows whose slacks are
+/// nonbasic and `J` the basic structural columns, solves `B_IJ q = 1` and
+/// `B_IJ^T u = 1` by LU with partial pivoting and writes the normalized strategies to
+/// `scratch.x` and `scratch.y`. Returns `false` if the basis matrix is singular.
+fn polish_basis(
+    a: &[f64],
+    m: usize,
+    n: usize,
+    norm: &Normalization,
+    basic: &[usize],
+    nonbasic: &[usize],
+    scratch: &mut PolishScratch,
+) -> bool {
+    scratch.rows.clear();
+    scratch
+        .rows
+        .extend(nonbasic.iter().filter(|&&l| l >= n).map(|&l| l - n));
+    scratch.cols.clear();
+    scratch
+        .cols
+        .extend(basic.iter().copied().filter(|&l| l < n));
+    let k = scratch.rows.len();
+    if k == 0 || k != scratch.cols.len() {
+        return false;
+    }
+    let lu = &mut scratch.lu[..k * k];
+    for (lu_row, &i) in lu.chunks_exact_mut(k).zip(&scratch.rows) {
+        for (entry, &j) in lu_row.iter_mut().zip(&scratch.cols) {
+            *entry = norm.apply(a[i * n + j]);
+        }
+    }
+    let perm = &mut scratch.perm[..k];
+    if !lu_factor(lu, k, perm) {
+        return false;
+    }
+    let q = &mut scratch.primal[..k];
+    q.fill(1.0);
+    lu_solve(lu, k, q);
+    let u = &mut scratch.dual[..k];
+    u.fill(1.0);
+    lu_solve_transposed(lu, k, u);
+
+    let (x, y) = (&mut scratch.x[..m], &mut scratch.y[..n]);
+    y.fill(0.0);
+    for (&j, &qj) in scratch.cols.iter().zip(q.iter()) {
+        y[j] = qj;
+    }
+    // `u` is indexed by factored row position; `perm` maps it back to `I`.
+    x.fill(0.0);
+    for (&original, &ui) in perm.iter().zip(u.iter()) {
+        x[scratch.rows[original]] = ui;
+    }
+    clean_distribution(x);
+    clean_distribution(y);
+    true
+}
+
+/// In-place LU factorization `P M = L U` with partial pivoting of a row-major `k x k`
+/// matrix (`L` unit lower, stored below the diagonal). `perm[p]` is the original row at
+/// position `p`. Returns `false` if a zero pivot is met.
+fn lu_factor(lu: &mut [f64], k: usize, perm: &mut [usize]) -> bool {
+    for (p, slot) in perm.iter_mut().enumerate() {
+        *slot = p;
+    }
+    for col in 0..k {
+        let mut pivot_row = col;
+        let mut pivot_abs = 0.0;
+        for r in col..k {
+            let v = lu[r * k + col].abs();
+            if v > pivot_abs {
+                pivot_abs = v;
+                pivot_row = r;
+            }
+        }
+        if pivot_abs == 0.0 || !pivot_abs.is_finite() {
+            return false;
+        }
+        if pivot_row != col {
+            let (upper, lower) = lu.split_at_mut(pivot_row * k);
+            upper[col * k..(col + 1) * k].swap_with_slice(&mut lower[..k]);
+            perm.swap(col, pivot_row);
+        }
+        let (head, tail) = lu.split_at_mut((col + 1) * k);
+        let pivot = &head[col * k..];
+        let inv_pivot = 1.0 / pivot[col];
+        for row in tail.chunks_exact_mut(k) {
+            let factor = row[col] * inv_pivot;
+            row[col] = factor;
+            if factor != 0.0 {
+                for (v, &p) in row[col + 1..].iter_mut().zip(&pivot[col + 1..]) {
+                    *v -= factor * p;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Solves `M q = b` in place given `P M = L U`, for a permutation-invariant `b`
+/// (all entries equal), so the row permutation need not be applied.
+fn lu_solve(lu: &[f64], k: usize, b: &mut [f64]) {
+    for r in 0..k {
+        let row = &lu[r * k..r * k + r];
+        let s: f64 = row.iter().zip(&b[..r]).map(|(l, z)| l * z).sum();
+        b[r] -= s;
+    }
+    for r in (0..k).rev() {
+        let row = &lu[r * k..(r + 1) * k];
+        let s: f64 = row[r + 1..]
+            .iter()
+            .zip(&b[r + 1..])
+            .map(|(u, q)| u * q)
+            .sum();
+        b[r] = (b[r] - s) / row[r];
+    }
+}
+
+/// Solves `M^T u = b` in place given `P M = L U`; the result is in factored row order
+/// (entry `p` belongs to original row `perm[p]`).
+fn lu_solve_transposed(lu: &[f64], k: usize, b: &mut [f64]) {
+    // U^T w = b: forward substitution, row-oriented updates on rows of U.
+    for r in 0..k {
+        let row = &lu[r * k..(r + 1) * k];
+        let w = b[r] / row[r];
+        b[r] = w;
+        for (target, &u) in b[r + 1..].iter_mut().zip(&row[r + 1..]) {
+            *target -= u * w;
+        }
+    }
+    // L^T v = w: backward substitution with unit diagonal.
+    for r in (0..k).rev() {
+        let v = b[r];
+        for (target, &l) in b[..r].iter_mut().zip(&lu[r * k..r * k + r]) {
+            *target -= l * v;
+        }
+    }
+}
+
+/// Runs the simplex to optimality on the prepared tableau and returns the pivot count.
+fn run_simplex(
+    tableau: &mut [f64],
+    m: usize,
+    n: usize,
+    basic: &mut [usize],
+    nonbasic: &mut [usize],
+    degenerate_switch: usize,
+) -> Result<usize, ExactError> {
+    let width = n + 1;
+    let pivot_limit = 50 * (m + n) + 1000;
+    let mut pivots = 0;
+    let mut degenerate_run = 0;
+    let se2 = std::env::var("SE2").is_ok();
+    let mut norms = vec![1.0f64; n];
+    if se2 {
+        for row in tableau[..m * width].chunks_exact(width) {
+            for (nv, &v) in norms.iter_mut().zip(&row[..n]) {
+                *nv += v * v;
+            }
+        }
+    }
+    loop {
+        let objective = &tableau[m * width..m * width + n];
+        let bland = degenerate_run >= degenerate_switch;
+        let entering = if bland {
+            bland_entering(objective, nonbasic)
+        } else if se2 {
+            let mut best = 0.0;
+            let mut e = None;
+            for j in 0..n {
+                let c = objective[j];
+                if c > COST_TOL {
+                    let sc = c * c / norms[j];
+                    if sc > best {
+                        best = sc;
+                        e = Some(j);
+                    }
+                }
+            }
+            e
+        } else {
+            dantzig_entering(objective)
+        };
+        let Some(col) = entering else {
+            return Ok(pivots);
+        };
+        let (row, step) =
+            ratio_test(tableau, m, n, col, basic, bland).ok_or(ExactError::NumericalBreakdown)?;
+        if pivots >= pivot_limit {
+            return Err(ExactError::PivotLimit);
+        }
+        if step <= RATIO_TOL {
+            degenerate_run += 1;
+            DEG.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            degenerate_run = 0;
+        }
+        if se2 {
+            pivot_norms(
+                &mut tableau[..(m + 1) * width],
+                width,
+                m,
+                row,
+                col,
+                &mut norms,
+            );
+        } else {
+            pivot(&mut tableau[..(m + 1) * width], width, row, col);
+        }
+        std::mem::swap(&mut basic[row], &mut nonbasic[col]);
+        pivots += 1;
+    }
+}
+
+/// Dantzig's rule: the column with the most positive reduced cost (first on ties).
+#[inline]
+fn dantzig_entering(objective: &[f64]) -> Option<usize> {
+    let mut best = COST_TOL;
+    let mut entering = None;
+    for (j, &cost) in objective.iter().enumerate() {
+        if cost > best {
+            best = cost;
+            entering = Some(j);
+        }
+    }
+    entering
+}
+
+/// Bland's rule: among improving columns, the one whose variable label is smallest.
+#[inline]
+fn bland_entering(objective: &[f64], nonbasic: &[usize]) -> Option<usize> {
+    let mut entering = None;
+    let mut best_label = usize::MAX;
+    for (j, (&cost, &label)) in objective.iter().zip(nonbasic).enumerate() {
+        if cost > COST_TOL && label < best_label {
+            best_label = label;
+            entering = Some(j);
+        }
+    }
+    entering
+}
+
+/// Minimum-ratio test on column `col`. Among rows whose ratio is within `RATIO_TOL` of
+/// the minimum, the basic variable with the smallest label leaves (Bland-compatible).
+/// Returns the pivot row and the step length (minimum ratio).
+#[inline]
+fn ratio_test(
+    tableau: &[f64],
+    m: usize,
+    n: usize,
+    col: usize,
+    basic: &[usize],
+    bland: bool,
+) -> Option<(usize, f64)> {
+    let width = n + 1;
+    let rows = tableau[..m * width].chunks_exact(width);
+    let mut min_ratio = f64::INFINITY;
+    for row in rows.clone() {
+        let coefficient = row[col];
+        if coefficient > PIVOT_TOL {
+            min_ratio = min_ratio.min(row[n].max(0.0) / coefficient);
+        }
+    }
+    if min_ratio == f64::INFINITY {
+        return None;
+    }
+    let cutoff = min_ratio + RATIO_TOL;
+    let mut leaving = None;
+    let mut best_label = usize::MAX;
+    let mut best_coef = 0.0;
+    for (i, (row, &label)) in rows.zip(basic).enumerate() {
+        let coefficient = row[col];
+        if coefficient > PIVOT_TOL && row[n].max(0.0) / coefficient <= cutoff {
+            if bland {
+                if label < best_label {
+                    best_label = label;
+                    leaving = Some(i);
+                }
+            } else if coefficient > best_coef {
+                best_coef = coefficient;
+                leaving = Some(i);
+            }
+        }
+    }
+    leaving.map(|i| (i, min_ratio))
+}
+
+/// Exchange-tableau pivot on `(row, col)`: every other row `r` becomes
+/// `r - r[col] * (pivot row / p)` with the pivot column replaced by `-r[col] / p`.
+/// Implemented as one row axpy per row so the inner loop vectorizes.
+#[inline]
+fn pivot(tableau: &mut [f64], width: usize, row: usize, col: usize) {
+    let (before, rest) = tableau.split_at_mut(row * width);
+    let (pivot_row, after) = rest.split_at_mut(width);
+    let inv_pivot = 1.0 / pivot_row[col];
+    pivot_row[col] = 1.0;
+    for v in pivot_row.iter_mut() {
+        *v *= inv_pivot;
+    }
+    let pivot_row = &*pivot_row;
+    for other in before
+        .chunks_exact_mut(width)
+        .chain(after.chunks_exact_mut(width))
+    {
+        let factor = other[col];
+        if factor != 0.0 {
+            other[col] = 0.0;
+            for (v, &p) in other.iter_mut().zip(pivot_row) {
+                *v -= factor * p;
+            }
+        }
+    }
+}
+
+fn pivot_norms(
+    tableau: &mut [f64],
+    width: usize,
+    m: usize,
+    row: usize,
+    col: usize,
+    norms: &mut [f64],
+) {
+    let n = width - 1;
+    norms.fill(1.0);
+    let (before, rest) = tableau.split_at_mut(row * width);
+    let (pivot_row, after) = rest.split_at_mut(width);
+    let inv_pivot = 1.0 / pivot_row[col];
+    pivot_row[col] = 1.0;
+    for (v, nv) in pivot_row.iter_mut().zip(norms.iter_mut()) {
+        *v *= inv_pivot;
+        *nv += *v * *v;
+    }
+    pivot_row[n] *= inv_pivot;
+    let pivot_row = &*pivot_row;
+    for (i, other) in before
+        .chunks_exact_mut(width)
+        .chain(after.chunks_exact_mut(width))
+        .enumerate()
+    {
+        let factor = other[col];
+        let constraint = i + 1 < m;
+        if factor != 0.0 {
+            other[col] = 0.0;
+            if constraint {
+                for ((v, &p), nv) in other[..n]
+                    .iter_mut()
+                    .zip(&pivot_row[..n])
+                    .zip(norms.iter_mut())
+                {
+                    *v -= factor * p;
+                    *nv += *v * *v;
+                }
+                other[n] -= factor * pivot_row[n];
+            } else {
+                for (v, &p) in other.iter_mut().zip(pivot_row) {
+                    *v -= factor * p;
+                }
+            }
+        } else if constraint {
+            for (&v, nv) in other[..n].iter().zip(norms.iter_mut()) {
+                *nv += v * v;
+            }
+        }
+    }
+}
+
+/// Clips negatives to zero and renormalizes to a probability vector (uniform if empty).
+fn clean_distribution(p: &mut [f64]) {
+    let mut total = 0.0;
+    for v in p.iter_mut() {
+        *v = v.max(0.0);
+        total += *v;
+    }
+    if total > 0.0 && total.is_finite() {
+        let inv_total = 1.0 / total;
+        for v in p.iter_mut() {
+            *v *= inv_total;
+        }
+    } else {
+        p.fill(1.0 / p.len() as f64);
+    }
+}
+
+/// Returns `(min_j (A^T x)_j, max_i (A y)_i)`, the value bounds certified by `x` and `y`.
+/// `column_sums` (length `n`) is scratch space.
+fn strategy_bounds(
+    a: &[f64],
+    m: usize,
+    n: usize,
+    x: &[f64],
+    y: &[f64],
+    column_sums: &mut [f64],
+) -> (f64, f64) {
+    column_sums.fill(0.0);
+    let mut upper = f64::NEG_INFINITY;
+    for (row, &xi) in a.chunks_exact(n).zip(&x[..m]) {
+        let mut row_payoff = 0.0;
+        for (&aij, &yj) in row.iter().zip(y) {
+            row_payoff += aij * yj;
+        }
+        upper = upper.max(row_payoff);
+        if xi != 0.0 {
+            for (sum, &aij) in column_sums.iter_mut().zip(row) {
+                *sum += xi * aij;
+            }
+        }
+    }
+    let lower = column_sums.iter().fold(f64::INFINITY, |acc, &v| acc.min(v));
+    (lower, upper)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic splitmix64 generator.
+    struct SplitMix64(u64);
+
+    impl SplitMix64 {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        /// Uniform in `[0, 1)`.
+        fn unit(&mut self) -> f64 {
+            (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        }
+
+        /// Uniform in `[-1, 1)`.
+        fn symmetric(&mut self) -> f64 {
+            2.0 * self.unit() - 1.0
+        }
+
+        /// Uniform integer in `[0, k)`.
+        fn below(&mut self, k: u64) -> u64 {
+            self.next_u64() % k
+        }
+    }
+
+    fn random_game(rng: &mut SplitMix64, m: usize, n: usize) -> Vec<f64> {
+        (0..m * n).map(|_| rng.symmetric()).collect()
+    }
+
+    fn integer_game(rng: &mut SplitMix64, m: usize, n: usize, lo: i64, hi: i64) -> Vec<f64> {
+        let span = (hi - lo + 1) as u64;
+        (0..m * n)
+            .map(|_| (lo + rng.below(span) as i64) as f64)
+            .collect()
+    }
+
+    /// Independent gap computation used to check the solver's reported gap.
+    fn gap(a: &[f64], m: usize, n: usize, x: &[f64], y: &[f64]) -> f64 {
+        let upper = (0..m)
+            .map(|i| (0..n).map(|j| a[i * n + j] * y[j]).sum::<f64>())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let lower = (0..n)
+            .map(|j| (0..m).map(|i| a[i * n + j] * x[i]).sum::<f64>())
+            .fold(f64::INFINITY, f64::min);
+        upper - lower
+    }
+
+    fn assert_distribution(p: &[f64]) {
+        assert!(p.iter().all(|&v| v >= 0.0 && v.is_finite()), "{p:?}");
+        let total: f64 = p.iter().sum();
+        assert!((total - 1.0).abs() <= 1e-12, "sum {total}");
+    }
+
+    /// Solves, checks probability vectors and the gap bound, and returns the result.
+    fn solve_checked(
+        a: &[f64],
+        m: usize,
+        n: usize,
+        ws: &mut SimplexWorkspace,
+        gap_tol: f64,
+    ) -> (ExactSolution, Vec<f64>, Vec<f64>) {
+        let mut x = vec![0.0; m];
+        let mut y = vec![0.0; n];
+        let sol = solve_exact(a, m, n, &mut x, &mut y, ws).expect("solve failed");
+        assert_distribution(&x);
+        assert_distribution(&y);
+        let g = gap(a, m, n, &x, &y);
+        assert!(g <= gap_tol, "gap {g} > {gap_tol} for {m}x{n}");
+        assert!(g >= -1e-15, "negative gap {g}");
+        assert!((g - sol.gap).abs() <= 1e-13 * (1.0 + g.abs()));
+        (sol, x, y)
+    }
+
+    /// Solves a small dense linear system by Gaussian elimination with partial pivoting.
+    fn solve_linear(mut mat: Vec<f64>, mut rhs: Vec<f64>) -> Option<Vec<f64>> {
+        let k = rhs.len();
+        for col in 0..k {
+            let piv = (col..k).max_by(|&r, &s| {
+                mat[r * k + col]
+                    .abs()
+                    .partial_cmp(&mat[s * k + col].abs())
+                    .unwrap()
+            })?;
+            if mat[piv * k + col].abs() < 1e-12 {
+                return None;
+            }
+            for c in 0..k {
+                mat.swap(col * k + c, piv * k + c);
+            }
+            rhs.swap(col, piv);
+            for r in col + 1..k {
+                let f = mat[r * k + col] / mat[col * k + col];
+                for c in col..k {
+                    mat[r * k + c] -= f * mat[col * k + c];
+                }
+                rhs[r] -= f * rhs[col];
+            }
+        }
+        let mut sol = vec![0.0; k];
+        for r in (0..k).rev() {
+            let s: f64 = (r + 1..k).map(|c| mat[r * k + c] * sol[c]).sum();
+            sol[r] = (rhs[r] - s) / mat[r * k + r];
+        }
+        Some(sol)
+    }
+
+    fn subsets(size: usize, k: usize) -> Vec<Vec<usize>> {
+        (0u32..1 << size)
+            .filter(|mask| mask.count_ones() as usize == k)
+            .map(|mask| (0..size).filter(|&i| mask & (1 << i) != 0).collect())
+            .collect()
+    }
+
+    /// Support-enumeration oracle for small generic games: returns `(value, x, y)`.
+    fn support_enumeration(a: &[f64], m: usize, n: usize) -> (f64, Vec<f64>, Vec<f64>) {
+        let tol = 1e-9;
+        for k in 1..=m.min(n) {
+            for rows in subsets(m, k) {
+                for cols in subsets(n, k) {
+                    // [A_IJ -1; 1 0] [y_J; v] = [0; 1]
+                    let mut my = vec![0.0; (k + 1) * (k + 1)];
+                    let mut mx = vec![0.0; (k + 1) * (k + 1)];
+                    for (r, &i) in rows.iter().enumerate() {
+                        for (c, &j) in cols.iter().enumerate() {
+                            my[r * (k + 1) + c] = a[i * n + j];
+                            mx[c * (k + 1) + r] = a[i * n + j];
+                        }
+                        my[r * (k + 1) + k] = -1.0;
+                        my[k * (k + 1) + r] = 1.0;
+                        mx[r * (k + 1) + k] = -1.0;
+                        mx[k * (k + 1) + r] = 1.0;
+                    }
+                    let mut rhs = vec![0.0; k + 1];
+                    rhs[k] = 1.0;
+                    let (Some(ys), Some(xs)) =
+                        (solve_linear(my, rhs.clone()), solve_linear(mx, rhs))
+                    else {
+                        continue;
+                    };
+                    let mut x = vec![0.0; m];
+                    let mut y = vec![0.0; n];
+                    for (r, &i) in rows.iter().enumerate() {
+                        x[i] = xs[r];
+                    }
+                    for (c, &j) in cols.iter().enumerate() {
+                        y[j] = ys[c];
+                    }
+                    if x.iter().chain(&y).any(|&v| v < -tol) {
+                        continue;
+                    }
+                    if gap(a, m, n, &x, &y) <= tol {
+                        return (ys[k], x, y);
+                    }
+                }
+            }
+        }
+        panic!("support enumeration found no equilibrium");
+    }
+
+    fn assert_close(actual: &[f64], expected: &[f64], tol: f64) {
+        for (a, e) in actual.iter().zip(expected) {
+            assert!((a - e).abs() <= tol, "{actual:?} vs {expected:?}");
+        }
+    }
+
+    #[test]
+    fn rock_paper_scissors() {
+        let a = [0.0, -1.0, 1.0, 1.0, 0.0, -1.0, -1.0, 1.0, 0.0];
+        let (sol, x, y) = solve_checked(&a, 3, 3, &mut SimplexWorkspace::new(), 1e-12);
+        assert!(sol.value.abs() <= 1e-12);
+        assert_close(&x, &[1.0 / 3.0; 3], 1e-12);
+        assert_close(&y, &[1.0 / 3.0; 3], 1e-12);
+    }
+
+    #[test]
+    fn matching_pennies() {
+        let a = [1.0, -1.0, -1.0, 1.0];
+        let (sol, x, y) = solve_checked(&a, 2, 2, &mut SimplexWorkspace::new(), 1e-12);
+        assert!(sol.value.abs() <= 1e-12);
+        assert_close(&x, &[0.5, 0.5], 1e-12);
+        assert_close(&y, &[0.5, 0.5], 1e-12);
+    }
+
+    #[test]
+    fn asymmetric_two_by_two() {
+        let a = [2.0, -1.0, -1.0, 1.0];
+        let (sol, x, y) = solve_checked(&a, 2, 2, &mut SimplexWorkspace::new(), 1e-12);
+        assert!((sol.value - 0.2).abs() <= 1e-12, "{}", sol.value);
+        assert_close(&x, &[0.4, 0.6], 1e-12);
+        assert_close(&y, &[0.4, 0.6], 1e-12);
+    }
+
+    #[test]
+    fn pure_saddle_point() {
+        let a = [3.0, 1.0, 4.0, 2.0, 0.0, 1.0, 5.0, 2.0, 6.0];
+        let (sol, x, y) = solve_checked(&a, 3, 3, &mut SimplexWorkspace::new(), 0.0);
+        assert_eq!(sol.value, 2.0);
+        assert_eq!(sol.pivots, 0);
+        assert_eq!(x, vec![0.0, 0.0, 1.0]);
+        assert_eq!(y, vec![0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn single_row_and_single_column() {
+        let mut ws = SimplexWorkspace::new();
+        let row = [3.0, -2.0, 5.0, -2.0];
+        let (sol, _, y) = solve_checked(&row, 1, 4, &mut ws, 0.0);
+        assert_eq!(sol.value, -2.0);
+        assert_eq!(y[1], 1.0);
+        let (sol, x, _) = solve_checked(&row, 4, 1, &mut ws, 0.0);
+        assert_eq!(sol.value, 5.0);
+        assert_eq!(x[2], 1.0);
+        let (sol, _, _) = solve_checked(&[7.5], 1, 1, &mut ws, 0.0);
+        assert_eq!(sol.value, 7.5);
+    }
+
+    #[test]
+    fn random_games_match_oracle_and_gap() {
+        let shapes = [
+            (1, 1, 200),
+            (1, 5, 200),
+            (5, 1, 200),
+            (2, 2, 500),
+            (2, 3, 300),
+            (3, 3, 500),
+            (4, 3, 300),
+            (4, 4, 300),
+            (7, 4, 200),
+            (4, 7, 200),
+            (20, 20, 100),
+            (60, 40, 30),
+            (40, 60, 30),
+        ];
+        let mut rng = SplitMix64(0x5EED);
+        let mut ws = SimplexWorkspace::new();
+        for &(m, n, count) in &shapes {
+            for _ in 0..count {
+                let a = random_game(&mut rng, m, n);
+                let (sol, x, y) = solve_checked(&a, m, n, &mut ws, 1e-12);
+                if m <= 4 && n <= 4 {
+                    let (value, xo, yo) = support_enumeration(&a, m, n);
+                    assert!(
+                        (sol.value - value).abs() <= 1e-10,
+                        "{} vs {value}",
+                        sol.value
+                    );
+                    assert_close(&x, &xo, 1e-8);
+                    assert_close(&y, &yo, 1e-8);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn degenerate_games_terminate() {
+        let mut rng = SplitMix64(42);
+        let mut ws = SimplexWorkspace::new();
+        for &(m, n) in &[(1, 1), (3, 3), (2, 5), (6, 6), (20, 20), (60, 40), (40, 60)] {
+            // All zeros and constant matrices.
+            solve_checked(&vec![0.0; m * n], m, n, &mut ws, 1e-11);
+            let (sol, _, _) = solve_checked(&vec![-3.25; m * n], m, n, &mut ws, 1e-11);
+            assert_eq!(sol.value, -3.25);
+            // Many ties: entries in {-1, 0, 1} and {0, 1}.
+            for _ in 0..50 {
+                solve_checked(&integer_game(&mut rng, m, n, -1, 1), m, n, &mut ws, 1e-11);
+                solve_checked(&integer_game(&mut rng, m, n, 0, 1), m, n, &mut ws, 1e-11);
+                solve_checked(&integer_game(&mut rng, m, n, -2, 2), m, n, &mut ws, 1e-11);
+            }
+        }
+    }
+
+    #[test]
+    fn bland_rule_alone_terminates() {
+        let mut rng = SplitMix64(7);
+        let mut ws = SimplexWorkspace::new();
+        for &(m, n) in &[(3, 3), (8, 5), (20, 20), (40, 60)] {
+            for _ in 0..20 {
+                for a in [
+                    integer_game(&mut rng, m, n, -1, 1),
+                    random_game(&mut rng, m, n),
+                ] {
+                    let mut x = vec![0.0; m];
+                    let mut y = vec![0.0; n];
+                    let sol = solve_with_switch(&a, m, n, &mut x, &mut y, &mut ws, 0).unwrap();
+                    assert_distribution(&x);
+                    assert_distribution(&y);
+                    assert!(gap(&a, m, n, &x, &y) <= 1e-11, "{}", sol.gap);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn duplicated_rows_and_columns() {
+        let mut rng = SplitMix64(99);
+        let mut ws = SimplexWorkspace::new();
+        for _ in 0..100 {
+            let (m, n) = (4, 3);
+            let base = random_game(&mut rng, m, n);
+            // Duplicate every column: 4 x 6.
+            let cols: Vec<f64> = (0..m)
+                .flat_map(|i| (0..2 * n).map(move |j| (i, j % n)))
+                .map(|(i, j)| base[i * n + j])
+                .collect();
+            let (sol_cols, _, _) = solve_checked(&cols, m, 2 * n, &mut ws, 1e-12);
+            // Duplicate every row: 8 x 3.
+            let rows: Vec<f64> = base.iter().chain(base.iter()).copied().collect();
+            let (sol_rows, _, _) = solve_checked(&rows, 2 * m, n, &mut ws, 1e-12);
+            let (value, _, _) = support_enumeration(&base, m, n);
+            assert!((sol_cols.value - value).abs() <= 1e-10);
+            assert!((sol_rows.value - value).abs() <= 1e-10);
+        }
+        // Rock-paper-scissors with a duplicated column.
+        let a = [
+            0.0, -1.0, 1.0, 1.0, //
+            1.0, 0.0, -1.0, -1.0, //
+            -1.0, 1.0, 0.0, 0.0,
+        ];
+        let (sol, x, _) = solve_checked(&a, 3, 4, &mut ws, 1e-12);
+        assert!(sol.value.abs() <= 1e-12);
+        assert_close(&x, &[1.0 / 3.0; 3], 1e-12);
+    }
+
+    #[test]
+    fn scale_and_shift_invariance() {
+        let mut rng = SplitMix64(2024);
+        let mut ws = SimplexWorkspace::new();
+        for &(m, n) in &[(3, 3), (7, 4), (20, 20)] {
+            for _ in 0..20 {
+                let a = random_game(&mut rng, m, n);
+                let (reference, xr, yr) = solve_checked(&a, m, n, &mut ws, 1e-12);
+                for &(scale, shift) in &[
+                    (1e300, 0.0),
+                    (1e-300, 0.0),
+                    (1e-310, 0.0),
+                    (1.7e308, 0.0),
+                    (1.0, 1e6),
+                    (-1.0, 0.0),
+                ] {
+                    let b: Vec<f64> = a.iter().map(|&v| v * scale + shift).collect();
+                    let magnitude = b.iter().fold(0.0f64, |acc, v| acc.max(v.abs()));
+                    let mut x = vec![0.0; m];
+                    let mut y = vec![0.0; n];
+                    let sol = solve_exact(&b, m, n, &mut x, &mut y, &mut ws).unwrap();
+                    assert_distribution(&x);
+                    assert_distribution(&y);
+                    assert!(sol.gap <= 1e-11 * magnitude, "{scale} {shift}: {}", sol.gap);
+                    if scale > 0.0 && scale >= 1e-300 {
+                        let expected = reference.value * scale + shift;
+                        assert!((sol.value - expected).abs() <= 1e-10 * magnitude);
+                        assert_close(&x, &xr, 1e-8);
+                        assert_close(&y, &yr, 1e-8);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn identity_and_structured_games() {
+        let mut ws = SimplexWorkspace::new();
+        for k in [2usize, 3, 10, 50] {
+            let mut a = vec![0.0; k * k];
+            for i in 0..k {
+                a[i * k + i] = 1.0;
+            }
+            let (sol, x, y) = solve_checked(&a, k, k, &mut ws, 1e-12);
+            assert!((sol.value - 1.0 / k as f64).abs() <= 1e-12);
+            assert_close(&x, &vec![1.0 / k as f64; k], 1e-12);
+            assert_close(&y, &vec![1.0 / k as f64; k], 1e-12);
+        }
+    }
+
+    #[test]
+    fn workspace_reuse_across_sizes() {
+        let mut rng = SplitMix64(5);
+        let mut ws = SimplexWorkspace::new();
+        for &(m, n) in &[(30, 20), (2, 2), (3, 9), (30, 20), (1, 1), (9, 3)] {
+            let a = random_game(&mut rng, m, n);
+            solve_checked(&a, m, n, &mut ws, 1e-12);
+        }
+    }
+
+    #[test]
+    fn invalid_input_is_rejected() {
+        let mut ws = SimplexWorkspace::new();
+        let mut x = [0.0; 2];
+        let mut y = [0.0; 2];
+        let bad = solve_exact(&[1.0, 2.0, 3.0], 2, 2, &mut x, &mut y, &mut ws);
+        assert_eq!(bad, Err(ExactError::InvalidDimensions));
+        let bad = solve_exact(&[], 0, 2, &mut [], &mut y, &mut ws);
+        assert_eq!(bad, Err(ExactError::InvalidDimensions));
+        let nan = solve_exact(&[1.0, f64::NAN, 0.0, 1.0], 2, 2, &mut x, &mut y, &mut ws);
+        assert_eq!(nan, Err(ExactError::NonFiniteEntry));
+        let inf = solve_exact(
+            &[1.0, f64::INFINITY, 0.0, 1.0],
+            2,
+            2,
+            &mut x,
+            &mut y,
+            &mut ws,
+        );
+        assert_eq!(inf, Err(ExactError::NonFiniteEntry));
+        assert!(!ExactError::PivotLimit.to_string().is_empty());
+    }
+
+    /// Throughput benchmark; run with
+    /// `cargo test --release -- --ignored --nocapture bench_throughput`.
+    #[test]
+    #[ignore]
+    fn bench_throughput() {
+        use std::hint::black_box;
+        use std::time::Instant;
+
+        let mut rng = SplitMix64(1);
+        let mut ws = SimplexWorkspace::new();
+
+        let games = 100_000;
+        let data: Vec<f64> = (0..games * 9).map(|_| rng.symmetric()).collect();
+        let mut x = [0.0; 3];
+        let mut y = [0.0; 3];
+        for _ in 0..3 {
+            let start = Instant::now();
+            let mut pivots = 0;
+            let mut worst_gap = 0.0f64;
+            for a in data.chunks_exact(9) {
+                let sol = solve_exact(black_box(a), 3, 3, &mut x, &mut y, &mut ws).unwrap();
+                pivots += sol.pivots;
+                worst_gap = worst_gap.max(sol.gap);
+            }
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "3x3: {games} games in {:.1} ms = {:.0} games/s, {:.2} pivots/game, worst gap {:.1e}",
+                secs * 1e3,
+                games as f64 / secs,
+                pivots as f64 / games as f64,
+                worst_gap
+            );
+        }
+
+        for &(size, reps) in &[(100usize, 50usize), (300, 10)] {
+            let mut x = vec![0.0; size];
+            let mut y = vec![0.0; size];
+            let instances: Vec<Vec<f64>> = (0..reps)
+                .map(|_| random_game(&mut rng, size, size))
+                .collect();
+            let start = Instant::now();
+            let mut pivots = 0;
+            let mut worst_gap = 0.0f64;
+            for a in &instances {
+                let sol = solve_exact(black_box(a), size, size, &mut x, &mut y, &mut ws).unwrap();
+                pivots += sol.pivots;
+                worst_gap = worst_gap.max(sol.gap);
+            }
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "{size}x{size}: {:.3} ms/game over {reps} games, {:.0} pivots/game, worst gap {:.1e}",
+                secs * 1e3 / reps as f64,
+                pivots as f64 / reps as f64,
+                worst_gap
+            );
+        }
+    }
+}
+#[cfg(test)]
+mod diag {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn diag_degenerate() {
+        let mut s = 42u64;
+        let mut next = || {
+            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let mut ws = SimplexWorkspace::new();
+        let mut worst = [0.0f64; 3];
+        for &(m, n) in &[(20usize, 20usize), (60, 40), (40, 60)] {
+            for rep in 0..300 {
+                for (k, (lo, span)) in [(-1i64, 3u64), (0, 2), (-2, 5)].iter().enumerate() {
+                    let a: Vec<f64> = (0..m * n)
+                        .map(|_| (lo + (next() % span) as i64) as f64)
+                        .collect();
+                    let mut x = vec![0.0; m];
+                    let mut y = vec![0.0; n];
+                    let sol = solve_exact(&a, m, n, &mut x, &mut y, &mut ws).unwrap();
+                    worst[k] = worst[k].max(sol.gap);
+                    if sol.gap > 1e-12 {
+                        println!(
+                            "{m}x{n} rep {rep} kind {k}: gap {:.2e} pivots {}",
+                            sol.gap, sol.pivots
+                        );
+                    }
+                }
+            }
+        }
+        println!("{worst:?}");
+    }
+}
+
+pub static DEG: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+fn shift() -> f64 {
+    std::env::var("SHIFT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1.0)
+}
+#[cfg(test)]
+mod diag2 {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn diag_pivots() {
+        let mut s = 1u64;
+        let mut next = || {
+            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let mut ws = SimplexWorkspace::new();
+        for &(size, reps) in &[(10usize, 200usize), (100, 20), (300, 4)] {
+            let mut piv = 0;
+            let mut g = 0.0f64;
+            for _ in 0..reps {
+                let a: Vec<f64> = (0..size * size)
+                    .map(|_| ((next() >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0)
+                    .collect();
+                let mut x = vec![0.0; size];
+                let mut y = vec![0.0; size];
+                let sol = solve_exact(&a, size, size, &mut x, &mut y, &mut ws).unwrap();
+                piv += sol.pivots;
+                g = g.max(sol.gap);
+            }
+            println!(
+                "{size}: pivots {:.1} gap {g:.1e} deg {}",
+                piv as f64 / reps as f64,
+                DEG.load(std::sync::atomic::Ordering::Relaxed)
+            );
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! `equilibria._core`: the compiled module. One file per core module; no algorithms here, only
+//! conversion between numpy and the core, and the long-call runtime.
+
+mod normal_form;
+mod runtime;
+
+use pyo3::prelude::*;
+
+/// The private compiled module behind the typed `equilibria` package.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    normal_form::register(m)?;
+    Ok(())
+}
