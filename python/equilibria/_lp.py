@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
 import numpy as np
 
 from ._runtime import NumericalError
@@ -38,7 +43,8 @@ def solve_zero_sum_lp(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     lp.a_matrix_.start_ = starts
     lp.a_matrix_.index_ = index
     lp.a_matrix_.value_ = values
-    h = highspy.Highs()
+    with _silenced_stdout():
+        h = highspy.Highs()  # prints a banner on construction
     h.setOptionValue("output_flag", False)
     h.passModel(lp)
     h.HandleKeyboardInterrupt = True
@@ -59,3 +65,22 @@ def _clean(p: np.ndarray) -> np.ndarray:
     if not total > 0:
         raise NumericalError("HiGHS returned an all-zero strategy")
     return np.ascontiguousarray(p / total)
+
+
+@contextlib.contextmanager
+def _silenced_stdout() -> Iterator[None]:
+    """Sends file descriptor 1 to /dev/null (HiGHS writes its banner from C++)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)

@@ -171,7 +171,7 @@ def solve_matrix_game(
             solvers). The gap is recomputed from the answer, so a polished result is certified
             exactly like any other; ``polished`` tells which produced it.
         check_every: iterations between gap checkpoints (default 10).
-        step_size: OMWU step size (default ``0.1 / max|A|``).
+        step_size: OMWU step size (default ``0.3 / max|A|``).
 
     Returns:
         A :class:`MatrixGameResult`; ``converged`` says whether ``gap <= tol`` was reached.

@@ -6,7 +6,6 @@
 
 pub mod control;
 pub mod error;
-pub mod linalg;
 pub mod normal_form;
 pub mod regret;
 pub mod rng;

@@ -4,7 +4,7 @@
 //! result is identical for any thread count.
 
 use super::exact::{solve_exact, SimplexWorkspace};
-use super::iterative::{solve_iterative, IterativeOptions};
+use super::iterative::{run_iterative, IterativeOptions};
 use super::matrix::{gap_from_payoffs, MatrixGame, ProductScratch};
 use crate::control::Control;
 use crate::error::{Error, Result};
@@ -87,7 +87,7 @@ pub fn solve_batch(
                         .pivots as u64
                 }
                 BatchMethod::Iterative(opts) => {
-                    let sol = solve_iterative(&g, opts, &Control::new(0))?;
+                    let sol = run_iterative(&g, opts, ctl, |_| ())?;
                     x.copy_from_slice(&sol.x);
                     y.copy_from_slice(&sol.y);
                     sol.iterations

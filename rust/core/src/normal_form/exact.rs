@@ -1,20 +1,29 @@
 //! Exact solver for two-player zero-sum matrix games by a dense tableau simplex.
 //!
 //! Convention: the row player maximizes `x^T A y`, the column player minimizes it.
-//! `A` is stored row-major with `m` rows and `n` columns.
+//! `A` is stored row-major with `m` rows and `n` columns, and the duality gap of a
+//! strategy pair is `max_i (A y)_i - min_j (A^T x)_j`.
 //!
-//! Method: `A` is affinely rescaled to `B = (A - min A) / (max A - min A) + 1`, so every
-//! entry of `B` lies in `[1, 2]` and the value of `B` is positive. The column player's
-//! problem becomes the LP `max 1^T q  s.t.  B q <= 1, q >= 0`, whose slack basis is
-//! feasible. It is solved with a compact (Tucker exchange) tableau of size
-//! `(m + 1) x (n + 1)`: Dantzig's entering rule, switching to Bland's rule after a run of
-//! degenerate pivots so that the method terminates on degenerate games. At the optimum
-//! `y = q / sum(q)` and `x` is the normalized vector of dual prices read from the objective
-//! row. Games with a pure saddle point (including `m == 1`, `n == 1` and constant
-//! matrices) are recognized before any pivoting and solved without the tableau.
-//!
-//! The duality gap `max_i (A y)_i - min_j (A^T x)_j` is evaluated in `f64` against the
-//! original matrix after every solve and reported in [`ExactSolution::gap`].
+//! Method:
+//! 1. One pass over `A` checks finiteness, finds `min A`, `max A` and tests for a pure
+//!    saddle point (`max_i min_j a_ij == min_j max_i a_ij`). Saddle-point games, which
+//!    include `m == 1`, `n == 1` and constant matrices, are answered without pivoting.
+//! 2. Otherwise `A` is mapped affinely onto `B = (A - min A) / (max A - min A) + 1`, whose
+//!    entries lie in `[1, 2]` (scale and shift invariant, no overflow for huge entries,
+//!    no loss of information for tiny ones). The column player's LP
+//!    `max 1^T q  s.t.  B q <= 1, q >= 0` starts from the feasible slack basis.
+//! 3. The LP is solved on a compact (Tucker exchange) tableau of `(m + 1) x (n + 1)`
+//!    entries kept in the workspace. Pivots are row axpys over contiguous rows. Entering
+//!    rule: Dantzig (most positive reduced cost) or optionally dense steepest edge.
+//!    Ratio-test ties go to the largest pivot element; after a run of consecutive
+//!    degenerate pivots they are broken by the lexicographic rule until the next
+//!    non-degenerate pivot, which guarantees termination on degenerate games.
+//! 4. At the optimum `y = q / sum(q)` and `x` is the normalized vector of dual prices
+//!    (negated objective-row entries of the nonbasic slacks). Tiny negatives are clipped.
+//! 5. The gap is evaluated in `f64` against the original `A`. If it is not at rounding
+//!    level, the optimal basis is re-solved directly from `A` by an LU factorization and
+//!    the better strategy pair is kept. The reported value is the midpoint of the two
+//!    certified bounds, so it is within `gap / 2` of the true value.
 
 use std::fmt;
 
@@ -22,36 +31,114 @@ use std::fmt;
 const COST_TOL: f64 = 1e-12;
 /// Smallest tableau entry accepted as a pivot element in the ratio test.
 const PIVOT_TOL: f64 = 1e-9;
-/// Ratios within this distance of the minimum ratio count as ties.
+/// Ratios within this distance of the minimum ratio count as ties (all ratios are at
+/// most 1 because every entry of `B` is at least 1).
 const RATIO_TOL: f64 = 1e-12;
-/// Relative gap (with respect to `max A - min A`) above which the optimal basis is
-/// re-solved from the original data.
+/// Relative tolerance for ties in the lexicographic comparison.
+const LEX_TOL: f64 = 1e-10;
+/// Gap, relative to `max A - min A`, above which the optimal basis is re-solved from `A`.
 const POLISH_THRESHOLD: f64 = 1e-14;
-/// Consecutive degenerate pivots after which Bland's rule replaces Dantzig's rule.
+/// Consecutive degenerate pivots, beyond `m + n`, after which ratio-test ties are broken
+/// lexicographically (anti-cycling). Degenerate games legitimately stall for long runs;
+/// engaging the lexicographic rule earlier was measured to cost extra pivots.
 const DEGENERATE_SWITCH: usize = 16;
+
+/// Entering-variable rule used while pivots are non-degenerate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pricing {
+    /// Most positive reduced cost (Dantzig's rule); cheapest per pivot.
+    Dantzig,
+    /// Largest `c_j^2 / (1 + ||T_j||^2)` over tableau columns `T_j` (exact steepest edge).
+    /// The column norms are accumulated inside the pivot loop, so each pivot costs a bit
+    /// more while far fewer pivots are needed on large games. The default: as fast as Dantzig on
+    /// 3x3 batches and about 2.5x faster at 300x300 (measured when the module was written).
+    #[default]
+    SteepestEdge,
+}
 
 /// Reusable scratch memory so that solving many small games allocates nothing per game.
 ///
 /// Buffers grow to the largest game solved so far and are never shrunk.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SimplexWorkspace {
     /// Row-major `(m + 1) x (n + 1)` exchange tableau; the last row is the objective row
     /// and the last column holds the right-hand sides.
     tableau: Vec<f64>,
-    /// Variable label of the basic variable of each constraint row.
+    /// Variable label of the basic variable of each constraint row. Labels `0..n` are the
+    /// structural variables `q_j`, labels `n..n + m` the slacks `s_i`.
     basic: Vec<usize>,
     /// Variable label of the nonbasic variable of each tableau column.
     nonbasic: Vec<usize>,
+    /// Per variable label: its row if basic, `m +` its column if nonbasic.
+    position: Vec<usize>,
+    /// Basis (labels by row) at the start of the current lexicographic phase.
+    lex_reference: Vec<usize>,
+    /// Rows tied in the ratio test.
+    candidates: Vec<usize>,
+    /// Squared steepest-edge norms `1 + ||T_j||^2` of the tableau columns.
+    edge_norms: Vec<f64>,
     /// Length-`n` scratch: column maxima during the saddle test, then `A^T x`.
     column_scratch: Vec<f64>,
     /// Buffers for re-solving the optimal basis from the original data.
     polish: PolishScratch,
+    /// Entering rule for non-degenerate phases.
+    pricing: Pricing,
+    /// Consecutive degenerate pivots before the lexicographic rule is engaged;
+    /// `None` means `DEGENERATE_SWITCH + m + n`.
+    degenerate_switch: Option<usize>,
+}
+
+impl Default for SimplexWorkspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SimplexWorkspace {
+    /// Creates an empty workspace using steepest-edge pricing; buffers are allocated on first use.
+    pub fn new() -> Self {
+        Self::with_pricing(Pricing::SteepestEdge)
+    }
+
+    /// Creates an empty workspace that uses the given entering rule.
+    pub fn with_pricing(pricing: Pricing) -> Self {
+        Self {
+            tableau: Vec::new(),
+            basic: Vec::new(),
+            nonbasic: Vec::new(),
+            position: Vec::new(),
+            lex_reference: Vec::new(),
+            candidates: Vec::new(),
+            edge_norms: Vec::new(),
+            column_scratch: Vec::new(),
+            polish: PolishScratch::default(),
+            pricing,
+            degenerate_switch: None,
+        }
+    }
+
+    /// Returns the entering rule in use.
+    pub fn pricing(&self) -> Pricing {
+        self.pricing
+    }
+
+    /// Grows the buffers so that an `m x n` game fits.
+    fn reserve_for(&mut self, m: usize, n: usize) {
+        grow(&mut self.tableau, (m + 1) * (n + 1), 0.0);
+        grow(&mut self.basic, m, 0);
+        grow(&mut self.nonbasic, n, 0);
+        grow(&mut self.position, m + n, 0);
+        grow(&mut self.lex_reference, m, 0);
+        grow(&mut self.candidates, m, 0);
+        grow(&mut self.edge_norms, n, 0.0);
+        grow(&mut self.column_scratch, n, 0.0);
+    }
 }
 
 /// Scratch memory for [`polish_basis`].
 #[derive(Debug, Clone, Default)]
 struct PolishScratch {
-    /// Rows `I` of the optimal basis (nonbasic slacks).
+    /// Rows `I` of the optimal basis (those whose slack is nonbasic).
     rows: Vec<usize>,
     /// Columns `J` of the optimal basis (basic structural variables).
     cols: Vec<usize>,
@@ -61,7 +148,7 @@ struct PolishScratch {
     perm: Vec<usize>,
     /// Solution of `B_IJ q = 1`.
     primal: Vec<f64>,
-    /// Solution of `B_IJ^T u = 1`.
+    /// Solution of `B_IJ^T u = 1`, in factored row order.
     dual: Vec<f64>,
     /// Candidate row strategy (length `m`).
     x: Vec<f64>,
@@ -69,60 +156,30 @@ struct PolishScratch {
     y: Vec<f64>,
 }
 
-impl SimplexWorkspace {
-    /// Creates an empty workspace; buffers are allocated on first use.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Grows the buffers so that an `m x n` game fits.
-    fn reserve_for(&mut self, m: usize, n: usize) {
-        let cells = (m + 1) * (n + 1);
-        if self.tableau.len() < cells {
-            self.tableau.resize(cells, 0.0);
-        }
-        if self.basic.len() < m {
-            self.basic.resize(m, 0);
-        }
-        if self.nonbasic.len() < n {
-            self.nonbasic.resize(n, 0);
-        }
-        if self.column_scratch.len() < n {
-            self.column_scratch.resize(n, 0.0);
-        }
-    }
-}
-
 impl PolishScratch {
     /// Grows the buffers so that an `m x n` game fits.
     fn reserve_for(&mut self, m: usize, n: usize) {
         let k = m.min(n);
-        if self.lu.len() < k * k {
-            self.lu.resize(k * k, 0.0);
-        }
-        for buffer in [&mut self.perm] {
-            if buffer.len() < k {
-                buffer.resize(k, 0);
-            }
-        }
-        for buffer in [&mut self.primal, &mut self.dual] {
-            if buffer.len() < k {
-                buffer.resize(k, 0.0);
-            }
-        }
-        if self.x.len() < m {
-            self.x.resize(m, 0.0);
-        }
-        if self.y.len() < n {
-            self.y.resize(n, 0.0);
-        }
+        grow(&mut self.lu, k * k, 0.0);
+        grow(&mut self.perm, k, 0);
+        grow(&mut self.primal, k, 0.0);
+        grow(&mut self.dual, k, 0.0);
+        grow(&mut self.x, m, 0.0);
+        grow(&mut self.y, n, 0.0);
+    }
+}
+
+/// Extends `buffer` to at least `len` elements (never shrinks, so no per-call allocation).
+fn grow<T: Copy>(buffer: &mut Vec<T>, len: usize, fill: T) {
+    if buffer.len() < len {
+        buffer.resize(len, fill);
     }
 }
 
 /// Outcome of an exact solve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ExactSolution {
-    /// Game value, taken as the midpoint of the bounds certified by `x` and `y`.
+    /// Game value: midpoint of the bounds `min_j (A^T x)_j` and `max_i (A y)_i`.
     pub value: f64,
     /// Number of simplex pivots performed (0 when a pure saddle point was found).
     pub pivots: usize,
@@ -137,7 +194,7 @@ pub enum ExactError {
     InvalidDimensions,
     /// The matrix contains a NaN or infinite entry.
     NonFiniteEntry,
-    /// The simplex did not reach an optimal basis within its pivot limit.
+    /// The simplex did not reach an optimal basis within `50 (m + n) + 1000` pivots.
     PivotLimit,
     /// No acceptable pivot element was found for an improving column.
     NumericalBreakdown,
@@ -169,20 +226,6 @@ pub fn solve_exact(
     x: &mut [f64],
     y: &mut [f64],
     ws: &mut SimplexWorkspace,
-) -> Result<ExactSolution, ExactError> {
-    solve_with_switch(a, m, n, x, y, ws, DEGENERATE_SWITCH)
-}
-
-/// [`solve_exact`] with a configurable number of consecutive degenerate pivots before
-/// Bland's rule takes over (0 means Bland's rule throughout).
-fn solve_with_switch(
-    a: &[f64],
-    m: usize,
-    n: usize,
-    x: &mut [f64],
-    y: &mut [f64],
-    ws: &mut SimplexWorkspace,
-    degenerate_switch: usize,
 ) -> Result<ExactSolution, ExactError> {
     if m == 0 || n == 0 || m.checked_mul(n) != Some(a.len()) || x.len() != m || y.len() != n {
         return Err(ExactError::InvalidDimensions);
@@ -224,8 +267,7 @@ fn solve_with_switch(
         }
     }
     if maximin >= minimax {
-        // Pure saddle point: A[maximin_row][minimax_col] is minimal in its row and
-        // maximal in its column. Covers m == 1, n == 1 and constant matrices.
+        // Pure saddle point: the entry is minimal in its row and maximal in its column.
         x.fill(0.0);
         y.fill(0.0);
         x[maximin_row] = 1.0;
@@ -241,28 +283,33 @@ fn solve_with_switch(
     let width = n + 1;
     let tableau = &mut ws.tableau[..(m + 1) * width];
     fill_tableau(tableau, a, n, &norm);
-    let basic = &mut ws.basic[..m];
-    for (i, label) in basic.iter_mut().enumerate() {
-        *label = n + i;
-    }
-    let nonbasic = &mut ws.nonbasic[..n];
-    for (j, label) in nonbasic.iter_mut().enumerate() {
-        *label = j;
-    }
-
-    let pivots = run_simplex(tableau, m, n, basic, nonbasic, degenerate_switch)?;
+    let mut state = SimplexState {
+        tableau,
+        m,
+        n,
+        basic: &mut ws.basic[..m],
+        nonbasic: &mut ws.nonbasic[..n],
+        position: &mut ws.position[..m + n],
+        lex_reference: &mut ws.lex_reference[..m],
+        candidates: &mut ws.candidates[..m],
+        edge_norms: match ws.pricing {
+            Pricing::Dantzig => None,
+            Pricing::SteepestEdge => Some(&mut ws.edge_norms[..n]),
+        },
+    };
+    let pivots = state.run(ws.degenerate_switch)?;
 
     // Primal: basic structural variables carry q; y = q / sum(q).
     y.fill(0.0);
-    for (row, &label) in tableau.chunks_exact(width).zip(basic.iter()) {
+    for (row, &label) in state.tableau.chunks_exact(width).zip(state.basic.iter()) {
         if label < n {
             y[label] = row[n];
         }
     }
     // Dual: the objective-row entry of a nonbasic slack s_i is -u_i; x = u / sum(u).
     x.fill(0.0);
-    let objective = &tableau[m * width..m * width + n];
-    for (&reduced_cost, &label) in objective.iter().zip(nonbasic.iter()) {
+    let objective = &state.tableau[m * width..m * width + n];
+    for (&reduced_cost, &label) in objective.iter().zip(state.nonbasic.iter()) {
         if label >= n {
             x[label - n] = -reduced_cost;
         }
@@ -271,16 +318,16 @@ fn solve_with_switch(
     clean_distribution(y);
 
     let column_sums = &mut ws.column_scratch[..n];
-    let (mut lower, mut upper) = strategy_bounds(a, m, n, x, y, column_sums);
+    let (mut lower, mut upper) = strategy_bounds(a, n, x, y, column_sums);
     // Long pivot sequences accumulate rounding in the tableau. If the certified gap is
     // not at rounding level, re-solve the optimal basis directly from A and keep the
     // better of the two strategy pairs.
     if (upper - lower) * norm.prescale > POLISH_THRESHOLD * norm.range {
         let polish = &mut ws.polish;
         polish.reserve_for(m, n);
-        if polish_basis(a, m, n, &norm, basic, nonbasic, polish) {
+        if polish_basis(a, n, &norm, state.basic, state.nonbasic, polish) {
             let (x_new, y_new) = (&polish.x[..m], &polish.y[..n]);
-            let (lower_new, upper_new) = strategy_bounds(a, m, n, x_new, y_new, column_sums);
+            let (lower_new, upper_new) = strategy_bounds(a, n, x_new, y_new, column_sums);
             if upper_new - lower_new < upper - lower {
                 x.copy_from_slice(x_new);
                 y.copy_from_slice(y_new);
@@ -304,12 +351,12 @@ struct Normalization {
     offset: f64,
     /// `hi * prescale - lo * prescale`, finite and positive.
     range: f64,
-    /// `1 / range`; infinite when `range` is subnormal (then we divide instead).
+    /// `1 / range`; infinite when `range` is tiny (then we divide instead).
     inv_range: f64,
 }
 
 impl Normalization {
-    /// Builds the map for entries in `[lo, hi]` with `lo < hi`, both finite.
+    /// Builds the map for finite entries in `[lo, hi]` with `lo < hi`.
     fn new(lo: f64, hi: f64) -> Self {
         let (prescale, range) = if (hi - lo).is_finite() {
             (1.0, hi - lo)
@@ -331,22 +378,25 @@ impl Normalization {
         if self.inv_range.is_finite() {
             let inv_range = self.inv_range;
             for (t, &v) in target.iter_mut().zip(source) {
-                *t = (v * prescale - offset) * inv_range + shift();
+                *t = (v * prescale - offset) * inv_range + 1.0;
             }
         } else {
             let range = self.range;
             for (t, &v) in target.iter_mut().zip(source) {
-                *t = (v * prescale - offset) / range + shift();
+                *t = (v * prescale - offset) / range + 1.0;
             }
         }
     }
 
-    /// Returns `B` for one entry of `A`.
+    /// Returns `B` for one entry of `A` (same rounding as [`Self::apply_row`]).
     #[inline]
     fn apply(&self, v: f64) -> f64 {
-        let mut out = [0.0];
-        self.apply_row(&[v], &mut out);
-        out[0]
+        let shifted = v * self.prescale - self.offset;
+        if self.inv_range.is_finite() {
+            shifted * self.inv_range + 1.0
+        } else {
+            shifted / self.range + 1.0
+        }
     }
 }
 
@@ -365,19 +415,307 @@ fn fill_tableau(tableau: &mut [f64], a: &[f64], n: usize, norm: &Normalization) 
     objective[n] = 0.0;
 }
 
+/// Borrowed simplex state: tableau, basis bookkeeping and optional steepest-edge norms.
+///
+/// Tableau convention (exchange form): basic variable of row `i` equals
+/// `T[i][n] - sum_j T[i][j] * (nonbasic variable j)`, and the objective is
+/// `-T[m][n] + sum_j T[m][j] * (nonbasic variable j)`, so `T[m][j]` is the reduced cost.
+/// Variable labels `0..n` are the structural variables `q_j`, `n..n + m` the slacks.
+struct SimplexState<'a> {
+    tableau: &'a mut [f64],
+    m: usize,
+    n: usize,
+    /// Label of the basic variable of each constraint row.
+    basic: &'a mut [usize],
+    /// Label of the nonbasic variable of each tableau column.
+    nonbasic: &'a mut [usize],
+    /// Per label: row `r` if basic there, `m + j` if nonbasic in column `j`.
+    position: &'a mut [usize],
+    /// Basic labels (by row) when the lexicographic rule was engaged.
+    lex_reference: &'a mut [usize],
+    /// Rows tied in the ratio test (length `m`).
+    candidates: &'a mut [usize],
+    /// `Some` when steepest-edge pricing is active.
+    edge_norms: Option<&'a mut [f64]>,
+}
+
+impl SimplexState<'_> {
+    /// Runs the simplex from the slack basis to optimality and returns the pivot count.
+    ///
+    /// Anti-cycling: after `degenerate_switch` (default `DEGENERATE_SWITCH + m + n`)
+    /// consecutive degenerate pivots the leaving row is chosen by the lexicographic rule
+    /// (relative to the basis at that moment) until the next non-degenerate pivot. Cycling can only happen within a run of
+    /// degenerate pivots, since a non-degenerate pivot strictly increases the objective,
+    /// and the lexicographic rule never repeats a basis within such a run (for any
+    /// entering rule), so the method terminates. Unlike Bland's rule it keeps the
+    /// pricing rule, so degenerate games do not suffer a blow-up in pivot counts.
+    fn run(&mut self, degenerate_switch: Option<usize>) -> Result<usize, ExactError> {
+        let (m, n) = (self.m, self.n);
+        let width = n + 1;
+        for (i, label) in self.basic.iter_mut().enumerate() {
+            *label = n + i;
+            self.position[n + i] = i;
+        }
+        for (j, label) in self.nonbasic.iter_mut().enumerate() {
+            *label = j;
+            self.position[j] = m + j;
+        }
+        if let Some(norms) = self.edge_norms.as_deref_mut() {
+            norms.fill(1.0);
+            for row in self.tableau[..m * width].chunks_exact(width) {
+                for (norm, &v) in norms.iter_mut().zip(&row[..n]) {
+                    *norm += v * v;
+                }
+            }
+        }
+        let pivot_limit = 50 * (m + n) + 1000;
+        let degenerate_switch = degenerate_switch.unwrap_or(DEGENERATE_SWITCH + m + n);
+        let mut pivots = 0;
+        let mut degenerate_run = 0;
+        let mut lexicographic = false;
+        loop {
+            let objective = &self.tableau[m * width..m * width + n];
+            let entering = match self.edge_norms.as_deref() {
+                None => dantzig_entering(objective),
+                Some(norms) => steepest_edge_entering(objective, norms),
+            };
+            let Some(col) = entering else {
+                return Ok(pivots);
+            };
+            if pivots >= pivot_limit {
+                return Err(ExactError::PivotLimit);
+            }
+            if !lexicographic && degenerate_run >= degenerate_switch {
+                lexicographic = true;
+                self.lex_reference.copy_from_slice(self.basic);
+            }
+            let (row, step) = self
+                .ratio_test(col, lexicographic)
+                .ok_or(ExactError::NumericalBreakdown)?;
+            if step <= RATIO_TOL {
+                degenerate_run += 1;
+            } else {
+                degenerate_run = 0;
+                lexicographic = false;
+            }
+            match self.edge_norms.as_deref_mut() {
+                None => pivot(self.tableau, width, row, col),
+                Some(norms) => pivot_with_norms(self.tableau, width, row, col, norms),
+            }
+            self.position[self.nonbasic[col]] = row;
+            self.position[self.basic[row]] = m + col;
+            std::mem::swap(&mut self.basic[row], &mut self.nonbasic[col]);
+            pivots += 1;
+        }
+    }
+
+    /// Minimum-ratio test on column `col` over entries above `PIVOT_TOL`; negative
+    /// right-hand sides (rounding noise) count as zero. Rows whose ratio is within
+    /// `RATIO_TOL` of the minimum are tied. Ties go to the largest pivot element (first
+    /// row on equality), which keeps the tableau well conditioned, or, in lexicographic
+    /// mode, to [`Self::lexicographic_choice`]. Returns the pivot row and the step
+    /// length (minimum ratio).
+    fn ratio_test(&mut self, col: usize, lexicographic: bool) -> Option<(usize, f64)> {
+        let (m, n) = (self.m, self.n);
+        let width = n + 1;
+        let rows = self.tableau[..m * width].chunks_exact(width);
+        let mut min_ratio = f64::INFINITY;
+        for row in rows.clone() {
+            let coefficient = row[col];
+            if coefficient > PIVOT_TOL {
+                min_ratio = min_ratio.min(row[n].max(0.0) / coefficient);
+            }
+        }
+        if min_ratio == f64::INFINITY {
+            return None;
+        }
+        let cutoff = min_ratio + RATIO_TOL;
+        let mut leaving = 0;
+        let mut best_coefficient = 0.0;
+        let mut ties = 0;
+        for (i, row) in rows.enumerate() {
+            let coefficient = row[col];
+            if coefficient <= PIVOT_TOL || row[n].max(0.0) / coefficient > cutoff {
+                continue;
+            }
+            if lexicographic {
+                self.candidates[ties] = i;
+            }
+            ties += 1;
+            if coefficient > best_coefficient {
+                best_coefficient = coefficient;
+                leaving = i;
+            }
+        }
+        if lexicographic && ties > 1 {
+            leaving = self.lexicographic_choice(col, ties);
+        }
+        Some((leaving, min_ratio))
+    }
+
+    /// Among the tied rows `candidates[..count]`, returns the row `i` minimizing
+    /// lexicographically `(E[i][r_0], E[i][r_1], ...) / T[i][col]`, where `E[i][r_k]` is
+    /// the current full-tableau entry of reference variable `r_k` in row `i` (1 or 0 if
+    /// it is basic, the tableau entry if nonbasic). With the reference variables forming
+    /// the basis at engagement, this is the classic lexicographic (symbolic
+    /// perturbation) rule, whose rows stay lexicographically positive.
+    fn lexicographic_choice(&mut self, col: usize, mut count: usize) -> usize {
+        let m = self.m;
+        let width = self.n + 1;
+        for &label in self.lex_reference.iter() {
+            if count <= 1 {
+                break;
+            }
+            let position = self.position[label];
+            let tableau = &*self.tableau;
+            let scaled_entry = |i: usize| {
+                let entry = if position < m {
+                    if position == i {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                } else {
+                    tableau[i * width + position - m]
+                };
+                entry / tableau[i * width + col]
+            };
+            let mut min_value = f64::INFINITY;
+            for &i in &self.candidates[..count] {
+                min_value = min_value.min(scaled_entry(i));
+            }
+            let cutoff = min_value + LEX_TOL * (1.0 + min_value.abs());
+            let mut kept = 0;
+            for k in 0..count {
+                let i = self.candidates[k];
+                if scaled_entry(i) <= cutoff {
+                    self.candidates[kept] = i;
+                    kept += 1;
+                }
+            }
+            count = kept;
+        }
+        self.candidates[0]
+    }
+}
+
+/// Dantzig's rule: the column with the most positive reduced cost (first on ties).
+#[inline]
+fn dantzig_entering(objective: &[f64]) -> Option<usize> {
+    let mut best = COST_TOL;
+    let mut entering = None;
+    for (j, &cost) in objective.iter().enumerate() {
+        if cost > best {
+            best = cost;
+            entering = Some(j);
+        }
+    }
+    entering
+}
+
+/// Steepest edge: the improving column maximizing `c_j^2 / (1 + ||T_j||^2)`.
+#[inline]
+fn steepest_edge_entering(objective: &[f64], norms: &[f64]) -> Option<usize> {
+    let mut best = 0.0;
+    let mut entering = None;
+    for (j, (&cost, &norm)) in objective.iter().zip(norms).enumerate() {
+        if cost > COST_TOL {
+            let score = cost * cost / norm;
+            if score > best {
+                best = score;
+                entering = Some(j);
+            }
+        }
+    }
+    entering
+}
+
+/// Exchange-tableau pivot on `(row, col)`: every other row `r` becomes
+/// `r - r[col] * (pivot row / p)` with the pivot column replaced by `-r[col] / p`.
+/// Implemented as one row axpy per row (with `r[col]` zeroed first) so the inner loop
+/// vectorizes.
+#[inline]
+fn pivot(tableau: &mut [f64], width: usize, row: usize, col: usize) {
+    let (before, rest) = tableau.split_at_mut(row * width);
+    let (pivot_row, after) = rest.split_at_mut(width);
+    let inv_pivot = 1.0 / pivot_row[col];
+    pivot_row[col] = 1.0;
+    for v in pivot_row.iter_mut() {
+        *v *= inv_pivot;
+    }
+    let pivot_row = &*pivot_row;
+    for other in before
+        .chunks_exact_mut(width)
+        .chain(after.chunks_exact_mut(width))
+    {
+        let factor = other[col];
+        if factor != 0.0 {
+            other[col] = 0.0;
+            for (v, &p) in other.iter_mut().zip(pivot_row) {
+                *v -= factor * p;
+            }
+        }
+    }
+}
+
+/// [`pivot`] that also recomputes the squared column norms `1 + sum_i T[i][j]^2` over
+/// the constraint rows in the same pass over memory.
+fn pivot_with_norms(tableau: &mut [f64], width: usize, row: usize, col: usize, norms: &mut [f64]) {
+    let n = width - 1;
+    let constraint_len = tableau.len() - width;
+    let (constraints, objective) = tableau.split_at_mut(constraint_len);
+    let (before, rest) = constraints.split_at_mut(row * width);
+    let (pivot_row, after) = rest.split_at_mut(width);
+    let inv_pivot = 1.0 / pivot_row[col];
+    pivot_row[col] = 1.0;
+    norms.fill(1.0);
+    for (v, norm) in pivot_row[..n].iter_mut().zip(norms.iter_mut()) {
+        *v *= inv_pivot;
+        *norm += *v * *v;
+    }
+    pivot_row[n] *= inv_pivot;
+    let pivot_row = &*pivot_row;
+    for other in before
+        .chunks_exact_mut(width)
+        .chain(after.chunks_exact_mut(width))
+    {
+        let factor = other[col];
+        let (coefficients, rhs) = other.split_at_mut(n);
+        if factor != 0.0 {
+            coefficients[col] = 0.0;
+            for ((v, &p), norm) in coefficients.iter_mut().zip(pivot_row).zip(norms.iter_mut()) {
+                *v -= factor * p;
+                *norm += *v * *v;
+            }
+            rhs[0] -= factor * pivot_row[n];
+        } else {
+            for (&v, norm) in coefficients.iter().zip(norms.iter_mut()) {
+                *norm += v * v;
+            }
+        }
+    }
+    let factor = objective[col];
+    if factor != 0.0 {
+        objective[col] = 0.0;
+        for (v, &p) in objective.iter_mut().zip(pivot_row) {
+            *v -= factor * p;
+        }
+    }
+}
+
 /// Re-solves the optimal basis from the original data: with `I` the rows whose slacks are
 /// nonbasic and `J` the basic structural columns, solves `B_IJ q = 1` and
 /// `B_IJ^T u = 1` by LU with partial pivoting and writes the normalized strategies to
 /// `scratch.x` and `scratch.y`. Returns `false` if the basis matrix is singular.
 fn polish_basis(
     a: &[f64],
-    m: usize,
     n: usize,
     norm: &Normalization,
     basic: &[usize],
     nonbasic: &[usize],
     scratch: &mut PolishScratch,
 ) -> bool {
+    let m = basic.len();
     scratch.rows.clear();
     scratch
         .rows
@@ -412,7 +750,7 @@ fn polish_basis(
     for (&j, &qj) in scratch.cols.iter().zip(q.iter()) {
         y[j] = qj;
     }
-    // `u` is indexed by factored row position; `perm` maps it back to `I`.
+    // Entry p of `u` belongs to row `perm[p]` of `B_IJ`, i.e. to game row `rows[perm[p]]`.
     x.fill(0.0);
     for (&original, &ui) in perm.iter().zip(u.iter()) {
         x[scratch.rows[original]] = ui;
@@ -424,7 +762,7 @@ fn polish_basis(
 
 /// In-place LU factorization `P M = L U` with partial pivoting of a row-major `k x k`
 /// matrix (`L` unit lower, stored below the diagonal). `perm[p]` is the original row at
-/// position `p`. Returns `false` if a zero pivot is met.
+/// position `p`. Returns `false` if a zero (or non-finite) pivot is met.
 fn lu_factor(lu: &mut [f64], k: usize, perm: &mut [usize]) -> bool {
     for (p, slot) in perm.iter_mut().enumerate() {
         *slot = p;
@@ -463,12 +801,12 @@ fn lu_factor(lu: &mut [f64], k: usize, perm: &mut [usize]) -> bool {
     true
 }
 
-/// Solves `M q = b` in place given `P M = L U`, for a permutation-invariant `b`
-/// (all entries equal), so the row permutation need not be applied.
+/// Solves `M q = b` in place given `P M = L U`, for a `b` with all entries equal (so the
+/// row permutation need not be applied).
 fn lu_solve(lu: &[f64], k: usize, b: &mut [f64]) {
     for r in 0..k {
-        let row = &lu[r * k..r * k + r];
-        let s: f64 = row.iter().zip(&b[..r]).map(|(l, z)| l * z).sum();
+        let lower = &lu[r * k..r * k + r];
+        let s: f64 = lower.iter().zip(&b[..r]).map(|(l, z)| l * z).sum();
         b[r] -= s;
     }
     for r in (0..k).rev() {
@@ -482,10 +820,10 @@ fn lu_solve(lu: &[f64], k: usize, b: &mut [f64]) {
     }
 }
 
-/// Solves `M^T u = b` in place given `P M = L U`; the result is in factored row order
-/// (entry `p` belongs to original row `perm[p]`).
+/// Solves `M^T u = b` in place given `P M = L U` (so `M^T = U^T L^T P`); the result is
+/// `P u`, i.e. entry `p` belongs to original row `perm[p]`.
 fn lu_solve_transposed(lu: &[f64], k: usize, b: &mut [f64]) {
-    // U^T w = b: forward substitution, row-oriented updates on rows of U.
+    // U^T w = b: forward substitution, updates along contiguous rows of U.
     for r in 0..k {
         let row = &lu[r * k..(r + 1) * k];
         let w = b[r] / row[r];
@@ -503,234 +841,8 @@ fn lu_solve_transposed(lu: &[f64], k: usize, b: &mut [f64]) {
     }
 }
 
-/// Runs the simplex to optimality on the prepared tableau and returns the pivot count.
-fn run_simplex(
-    tableau: &mut [f64],
-    m: usize,
-    n: usize,
-    basic: &mut [usize],
-    nonbasic: &mut [usize],
-    degenerate_switch: usize,
-) -> Result<usize, ExactError> {
-    let width = n + 1;
-    let pivot_limit = 50 * (m + n) + 1000;
-    let mut pivots = 0;
-    let mut degenerate_run = 0;
-    let se2 = std::env::var("SE2").is_ok();
-    let mut norms = vec![1.0f64; n];
-    if se2 {
-        for row in tableau[..m * width].chunks_exact(width) {
-            for (nv, &v) in norms.iter_mut().zip(&row[..n]) {
-                *nv += v * v;
-            }
-        }
-    }
-    loop {
-        let objective = &tableau[m * width..m * width + n];
-        let bland = degenerate_run >= degenerate_switch;
-        let entering = if bland {
-            bland_entering(objective, nonbasic)
-        } else if se2 {
-            let mut best = 0.0;
-            let mut e = None;
-            for j in 0..n {
-                let c = objective[j];
-                if c > COST_TOL {
-                    let sc = c * c / norms[j];
-                    if sc > best {
-                        best = sc;
-                        e = Some(j);
-                    }
-                }
-            }
-            e
-        } else {
-            dantzig_entering(objective)
-        };
-        let Some(col) = entering else {
-            return Ok(pivots);
-        };
-        let (row, step) =
-            ratio_test(tableau, m, n, col, basic, bland).ok_or(ExactError::NumericalBreakdown)?;
-        if pivots >= pivot_limit {
-            return Err(ExactError::PivotLimit);
-        }
-        if step <= RATIO_TOL {
-            degenerate_run += 1;
-            DEG.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        } else {
-            degenerate_run = 0;
-        }
-        if se2 {
-            pivot_norms(
-                &mut tableau[..(m + 1) * width],
-                width,
-                m,
-                row,
-                col,
-                &mut norms,
-            );
-        } else {
-            pivot(&mut tableau[..(m + 1) * width], width, row, col);
-        }
-        std::mem::swap(&mut basic[row], &mut nonbasic[col]);
-        pivots += 1;
-    }
-}
-
-/// Dantzig's rule: the column with the most positive reduced cost (first on ties).
-#[inline]
-fn dantzig_entering(objective: &[f64]) -> Option<usize> {
-    let mut best = COST_TOL;
-    let mut entering = None;
-    for (j, &cost) in objective.iter().enumerate() {
-        if cost > best {
-            best = cost;
-            entering = Some(j);
-        }
-    }
-    entering
-}
-
-/// Bland's rule: among improving columns, the one whose variable label is smallest.
-#[inline]
-fn bland_entering(objective: &[f64], nonbasic: &[usize]) -> Option<usize> {
-    let mut entering = None;
-    let mut best_label = usize::MAX;
-    for (j, (&cost, &label)) in objective.iter().zip(nonbasic).enumerate() {
-        if cost > COST_TOL && label < best_label {
-            best_label = label;
-            entering = Some(j);
-        }
-    }
-    entering
-}
-
-/// Minimum-ratio test on column `col`. Among rows whose ratio is within `RATIO_TOL` of
-/// the minimum, the basic variable with the smallest label leaves (Bland-compatible).
-/// Returns the pivot row and the step length (minimum ratio).
-#[inline]
-fn ratio_test(
-    tableau: &[f64],
-    m: usize,
-    n: usize,
-    col: usize,
-    basic: &[usize],
-    bland: bool,
-) -> Option<(usize, f64)> {
-    let width = n + 1;
-    let rows = tableau[..m * width].chunks_exact(width);
-    let mut min_ratio = f64::INFINITY;
-    for row in rows.clone() {
-        let coefficient = row[col];
-        if coefficient > PIVOT_TOL {
-            min_ratio = min_ratio.min(row[n].max(0.0) / coefficient);
-        }
-    }
-    if min_ratio == f64::INFINITY {
-        return None;
-    }
-    let cutoff = min_ratio + RATIO_TOL;
-    let mut leaving = None;
-    let mut best_label = usize::MAX;
-    let mut best_coef = 0.0;
-    for (i, (row, &label)) in rows.zip(basic).enumerate() {
-        let coefficient = row[col];
-        if coefficient > PIVOT_TOL && row[n].max(0.0) / coefficient <= cutoff {
-            if bland {
-                if label < best_label {
-                    best_label = label;
-                    leaving = Some(i);
-                }
-            } else if coefficient > best_coef {
-                best_coef = coefficient;
-                leaving = Some(i);
-            }
-        }
-    }
-    leaving.map(|i| (i, min_ratio))
-}
-
-/// Exchange-tableau pivot on `(row, col)`: every other row `r` becomes
-/// `r - r[col] * (pivot row / p)` with the pivot column replaced by `-r[col] / p`.
-/// Implemented as one row axpy per row so the inner loop vectorizes.
-#[inline]
-fn pivot(tableau: &mut [f64], width: usize, row: usize, col: usize) {
-    let (before, rest) = tableau.split_at_mut(row * width);
-    let (pivot_row, after) = rest.split_at_mut(width);
-    let inv_pivot = 1.0 / pivot_row[col];
-    pivot_row[col] = 1.0;
-    for v in pivot_row.iter_mut() {
-        *v *= inv_pivot;
-    }
-    let pivot_row = &*pivot_row;
-    for other in before
-        .chunks_exact_mut(width)
-        .chain(after.chunks_exact_mut(width))
-    {
-        let factor = other[col];
-        if factor != 0.0 {
-            other[col] = 0.0;
-            for (v, &p) in other.iter_mut().zip(pivot_row) {
-                *v -= factor * p;
-            }
-        }
-    }
-}
-
-fn pivot_norms(
-    tableau: &mut [f64],
-    width: usize,
-    m: usize,
-    row: usize,
-    col: usize,
-    norms: &mut [f64],
-) {
-    let n = width - 1;
-    norms.fill(1.0);
-    let (before, rest) = tableau.split_at_mut(row * width);
-    let (pivot_row, after) = rest.split_at_mut(width);
-    let inv_pivot = 1.0 / pivot_row[col];
-    pivot_row[col] = 1.0;
-    for (v, nv) in pivot_row.iter_mut().zip(norms.iter_mut()) {
-        *v *= inv_pivot;
-        *nv += *v * *v;
-    }
-    pivot_row[n] *= inv_pivot;
-    let pivot_row = &*pivot_row;
-    for (i, other) in before
-        .chunks_exact_mut(width)
-        .chain(after.chunks_exact_mut(width))
-        .enumerate()
-    {
-        let factor = other[col];
-        let constraint = i + 1 < m;
-        if factor != 0.0 {
-            other[col] = 0.0;
-            if constraint {
-                for ((v, &p), nv) in other[..n]
-                    .iter_mut()
-                    .zip(&pivot_row[..n])
-                    .zip(norms.iter_mut())
-                {
-                    *v -= factor * p;
-                    *nv += *v * *v;
-                }
-                other[n] -= factor * pivot_row[n];
-            } else {
-                for (v, &p) in other.iter_mut().zip(pivot_row) {
-                    *v -= factor * p;
-                }
-            }
-        } else if constraint {
-            for (&v, nv) in other[..n].iter().zip(norms.iter_mut()) {
-                *nv += v * v;
-            }
-        }
-    }
-}
-
-/// Clips negatives to zero and renormalizes to a probability vector (uniform if empty).
+/// Clips negatives to zero and renormalizes to a probability vector (uniform if the
+/// clipped vector is zero).
 fn clean_distribution(p: &mut [f64]) {
     let mut total = 0.0;
     for v in p.iter_mut() {
@@ -751,7 +863,6 @@ fn clean_distribution(p: &mut [f64]) {
 /// `column_sums` (length `n`) is scratch space.
 fn strategy_bounds(
     a: &[f64],
-    m: usize,
     n: usize,
     x: &[f64],
     y: &[f64],
@@ -759,7 +870,7 @@ fn strategy_bounds(
 ) -> (f64, f64) {
     column_sums.fill(0.0);
     let mut upper = f64::NEG_INFINITY;
-    for (row, &xi) in a.chunks_exact(n).zip(&x[..m]) {
+    for (row, &xi) in a.chunks_exact(n).zip(x) {
         let mut row_payoff = 0.0;
         for (&aij, &yj) in row.iter().zip(y) {
             row_payoff += aij * yj;
@@ -998,6 +1109,8 @@ mod tests {
         assert_eq!(sol.value, 7.5);
     }
 
+    const PRICINGS: [Pricing; 2] = [Pricing::Dantzig, Pricing::SteepestEdge];
+
     #[test]
     fn random_games_match_oracle_and_gap() {
         let shapes = [
@@ -1015,21 +1128,23 @@ mod tests {
             (60, 40, 30),
             (40, 60, 30),
         ];
-        let mut rng = SplitMix64(0x5EED);
-        let mut ws = SimplexWorkspace::new();
-        for &(m, n, count) in &shapes {
-            for _ in 0..count {
-                let a = random_game(&mut rng, m, n);
-                let (sol, x, y) = solve_checked(&a, m, n, &mut ws, 1e-12);
-                if m <= 4 && n <= 4 {
-                    let (value, xo, yo) = support_enumeration(&a, m, n);
-                    assert!(
-                        (sol.value - value).abs() <= 1e-10,
-                        "{} vs {value}",
-                        sol.value
-                    );
-                    assert_close(&x, &xo, 1e-8);
-                    assert_close(&y, &yo, 1e-8);
+        for pricing in PRICINGS {
+            let mut rng = SplitMix64(0x5EED);
+            let mut ws = SimplexWorkspace::with_pricing(pricing);
+            for &(m, n, count) in &shapes {
+                for _ in 0..count {
+                    let a = random_game(&mut rng, m, n);
+                    let (sol, x, y) = solve_checked(&a, m, n, &mut ws, 1e-12);
+                    if m <= 4 && n <= 4 {
+                        let (value, xo, yo) = support_enumeration(&a, m, n);
+                        assert!(
+                            (sol.value - value).abs() <= 1e-10,
+                            "{} vs {value}",
+                            sol.value
+                        );
+                        assert_close(&x, &xo, 1e-8);
+                        assert_close(&y, &yo, 1e-8);
+                    }
                 }
             }
         }
@@ -1037,38 +1152,50 @@ mod tests {
 
     #[test]
     fn degenerate_games_terminate() {
-        let mut rng = SplitMix64(42);
-        let mut ws = SimplexWorkspace::new();
-        for &(m, n) in &[(1, 1), (3, 3), (2, 5), (6, 6), (20, 20), (60, 40), (40, 60)] {
-            // All zeros and constant matrices.
-            solve_checked(&vec![0.0; m * n], m, n, &mut ws, 1e-11);
-            let (sol, _, _) = solve_checked(&vec![-3.25; m * n], m, n, &mut ws, 1e-11);
-            assert_eq!(sol.value, -3.25);
-            // Many ties: entries in {-1, 0, 1} and {0, 1}.
-            for _ in 0..50 {
-                solve_checked(&integer_game(&mut rng, m, n, -1, 1), m, n, &mut ws, 1e-11);
-                solve_checked(&integer_game(&mut rng, m, n, 0, 1), m, n, &mut ws, 1e-11);
-                solve_checked(&integer_game(&mut rng, m, n, -2, 2), m, n, &mut ws, 1e-11);
+        for pricing in PRICINGS {
+            let mut rng = SplitMix64(42);
+            let mut ws = SimplexWorkspace::with_pricing(pricing);
+            for &(m, n) in &[(1, 1), (3, 3), (2, 5), (6, 6), (20, 20), (60, 40), (40, 60)] {
+                // All zeros and constant matrices.
+                solve_checked(&vec![0.0; m * n], m, n, &mut ws, 1e-11);
+                let (sol, _, _) = solve_checked(&vec![-3.25; m * n], m, n, &mut ws, 1e-11);
+                assert_eq!(sol.value, -3.25);
+                // Many ties: entries in {-1, 0, 1}, {0, 1} and {-2, ..., 2}.
+                for _ in 0..50 {
+                    for (lo, hi) in [(-1, 1), (0, 1), (-2, 2)] {
+                        let a = integer_game(&mut rng, m, n, lo, hi);
+                        solve_checked(&a, m, n, &mut ws, 1e-11);
+                    }
+                }
             }
         }
     }
 
     #[test]
-    fn bland_rule_alone_terminates() {
+    fn large_degenerate_games_terminate() {
+        // 0/1 games of this size made a Bland's-rule fallback exceed the pivot limit.
+        let mut rng = SplitMix64(11);
+        for pricing in PRICINGS {
+            let mut ws = SimplexWorkspace::with_pricing(pricing);
+            for &(m, n) in &[(200, 150), (150, 200)] {
+                for (lo, hi) in [(0, 1), (-1, 1)] {
+                    let a = integer_game(&mut rng, m, n, lo, hi);
+                    solve_checked(&a, m, n, &mut ws, 1e-11);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lexicographic_rule_alone_terminates() {
         let mut rng = SplitMix64(7);
-        let mut ws = SimplexWorkspace::new();
-        for &(m, n) in &[(3, 3), (8, 5), (20, 20), (40, 60)] {
-            for _ in 0..20 {
-                for a in [
-                    integer_game(&mut rng, m, n, -1, 1),
-                    random_game(&mut rng, m, n),
-                ] {
-                    let mut x = vec![0.0; m];
-                    let mut y = vec![0.0; n];
-                    let sol = solve_with_switch(&a, m, n, &mut x, &mut y, &mut ws, 0).unwrap();
-                    assert_distribution(&x);
-                    assert_distribution(&y);
-                    assert!(gap(&a, m, n, &x, &y) <= 1e-11, "{}", sol.gap);
+        for pricing in PRICINGS {
+            let mut ws = SimplexWorkspace::with_pricing(pricing);
+            ws.degenerate_switch = Some(0);
+            for &(m, n) in &[(3, 3), (8, 5), (20, 20), (40, 60)] {
+                for _ in 0..20 {
+                    solve_checked(&integer_game(&mut rng, m, n, -1, 1), m, n, &mut ws, 1e-11);
+                    solve_checked(&random_game(&mut rng, m, n), m, n, &mut ws, 1e-11);
                 }
             }
         }
@@ -1129,7 +1256,7 @@ mod tests {
                     assert_distribution(&x);
                     assert_distribution(&y);
                     assert!(sol.gap <= 1e-11 * magnitude, "{scale} {shift}: {}", sol.gap);
-                    if scale > 0.0 && scale >= 1e-300 {
+                    if scale >= 1e-300 {
                         let expected = reference.value * scale + shift;
                         assert!((sol.value - expected).abs() <= 1e-10 * magnitude);
                         assert_close(&x, &xr, 1e-8);
@@ -1197,134 +1324,60 @@ mod tests {
         use std::time::Instant;
 
         let mut rng = SplitMix64(1);
-        let mut ws = SimplexWorkspace::new();
 
         let games = 100_000;
         let data: Vec<f64> = (0..games * 9).map(|_| rng.symmetric()).collect();
         let mut x = [0.0; 3];
         let mut y = [0.0; 3];
-        for _ in 0..3 {
-            let start = Instant::now();
-            let mut pivots = 0;
-            let mut worst_gap = 0.0f64;
-            for a in data.chunks_exact(9) {
-                let sol = solve_exact(black_box(a), 3, 3, &mut x, &mut y, &mut ws).unwrap();
-                pivots += sol.pivots;
-                worst_gap = worst_gap.max(sol.gap);
-            }
-            let secs = start.elapsed().as_secs_f64();
-            println!(
-                "3x3: {games} games in {:.1} ms = {:.0} games/s, {:.2} pivots/game, worst gap {:.1e}",
-                secs * 1e3,
-                games as f64 / secs,
-                pivots as f64 / games as f64,
-                worst_gap
-            );
-        }
-
-        for &(size, reps) in &[(100usize, 50usize), (300, 10)] {
-            let mut x = vec![0.0; size];
-            let mut y = vec![0.0; size];
-            let instances: Vec<Vec<f64>> = (0..reps)
-                .map(|_| random_game(&mut rng, size, size))
-                .collect();
-            let start = Instant::now();
-            let mut pivots = 0;
-            let mut worst_gap = 0.0f64;
-            for a in &instances {
-                let sol = solve_exact(black_box(a), size, size, &mut x, &mut y, &mut ws).unwrap();
-                pivots += sol.pivots;
-                worst_gap = worst_gap.max(sol.gap);
-            }
-            let secs = start.elapsed().as_secs_f64();
-            println!(
-                "{size}x{size}: {:.3} ms/game over {reps} games, {:.0} pivots/game, worst gap {:.1e}",
-                secs * 1e3 / reps as f64,
-                pivots as f64 / reps as f64,
-                worst_gap
-            );
-        }
-    }
-}
-#[cfg(test)]
-mod diag {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn diag_degenerate() {
-        let mut s = 42u64;
-        let mut next = || {
-            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        let mut ws = SimplexWorkspace::new();
-        let mut worst = [0.0f64; 3];
-        for &(m, n) in &[(20usize, 20usize), (60, 40), (40, 60)] {
-            for rep in 0..300 {
-                for (k, (lo, span)) in [(-1i64, 3u64), (0, 2), (-2, 5)].iter().enumerate() {
-                    let a: Vec<f64> = (0..m * n)
-                        .map(|_| (lo + (next() % span) as i64) as f64)
-                        .collect();
-                    let mut x = vec![0.0; m];
-                    let mut y = vec![0.0; n];
-                    let sol = solve_exact(&a, m, n, &mut x, &mut y, &mut ws).unwrap();
-                    worst[k] = worst[k].max(sol.gap);
-                    if sol.gap > 1e-12 {
-                        println!(
-                            "{m}x{n} rep {rep} kind {k}: gap {:.2e} pivots {}",
-                            sol.gap, sol.pivots
-                        );
-                    }
+        for pricing in PRICINGS {
+            let mut ws = SimplexWorkspace::with_pricing(pricing);
+            for _ in 0..3 {
+                let start = Instant::now();
+                let mut pivots = 0;
+                let mut worst_gap = 0.0f64;
+                for a in data.chunks_exact(9) {
+                    let sol = solve_exact(black_box(a), 3, 3, &mut x, &mut y, &mut ws).unwrap();
+                    pivots += sol.pivots;
+                    worst_gap = worst_gap.max(sol.gap);
                 }
+                let secs = start.elapsed().as_secs_f64();
+                println!(
+                    "3x3 {pricing:?}: {games} games in {:.1} ms = {:.0} games/s, \
+                     {:.2} pivots/game, worst gap {:.1e}",
+                    secs * 1e3,
+                    games as f64 / secs,
+                    pivots as f64 / games as f64,
+                    worst_gap
+                );
             }
         }
-        println!("{worst:?}");
-    }
-}
 
-pub static DEG: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-fn shift() -> f64 {
-    std::env::var("SHIFT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1.0)
-}
-#[cfg(test)]
-mod diag2 {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn diag_pivots() {
-        let mut s = 1u64;
-        let mut next = || {
-            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        let mut ws = SimplexWorkspace::new();
-        for &(size, reps) in &[(10usize, 200usize), (100, 20), (300, 4)] {
-            let mut piv = 0;
-            let mut g = 0.0f64;
-            for _ in 0..reps {
-                let a: Vec<f64> = (0..size * size)
-                    .map(|_| ((next() >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0)
-                    .collect();
+        for pricing in PRICINGS {
+            let mut ws = SimplexWorkspace::with_pricing(pricing);
+            for &(size, reps) in &[(100usize, 50usize), (300, 10)] {
                 let mut x = vec![0.0; size];
                 let mut y = vec![0.0; size];
-                let sol = solve_exact(&a, size, size, &mut x, &mut y, &mut ws).unwrap();
-                piv += sol.pivots;
-                g = g.max(sol.gap);
+                let instances: Vec<Vec<f64>> = (0..reps)
+                    .map(|_| random_game(&mut rng, size, size))
+                    .collect();
+                let start = Instant::now();
+                let mut pivots = 0;
+                let mut worst_gap = 0.0f64;
+                for a in &instances {
+                    let sol =
+                        solve_exact(black_box(a), size, size, &mut x, &mut y, &mut ws).unwrap();
+                    pivots += sol.pivots;
+                    worst_gap = worst_gap.max(sol.gap);
+                }
+                let secs = start.elapsed().as_secs_f64();
+                println!(
+                    "{size}x{size} {pricing:?}: {:.3} ms/game over {reps} games, \
+                     {:.0} pivots/game, worst gap {:.1e}",
+                    secs * 1e3 / reps as f64,
+                    pivots as f64 / reps as f64,
+                    worst_gap
+                );
             }
-            println!(
-                "{size}: pivots {:.1} gap {g:.1e} deg {}",
-                piv as f64 / reps as f64,
-                DEG.load(std::sync::atomic::Ordering::Relaxed)
-            );
         }
     }
 }

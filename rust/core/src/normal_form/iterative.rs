@@ -68,7 +68,7 @@ pub struct IterativeOptions {
     pub check_every: u64,
     /// Try the support-based exact polish at checkpoints (see [`super::polish`]).
     pub polish: bool,
-    /// OMWU step size (`None`: `0.1 / max|A|`).
+    /// OMWU step size (`None`: `0.3 / max|A|`).
     pub step_size: Option<f64>,
 }
 
@@ -137,11 +137,24 @@ enum Learners {
     },
 }
 
-/// Solves `game` with a first-order method; see [`IterativeOptions`].
+/// Solves `game` with a first-order method; see [`IterativeOptions`]. Reports progress in
+/// iterations through `ctl`.
 pub fn solve_iterative(
     game: &MatrixGame,
     opts: &IterativeOptions,
     ctl: &Control,
+) -> Result<MatrixSolution> {
+    ctl.set_total(opts.max_iters);
+    run_iterative(game, opts, ctl, |t| ctl.set_done(t))
+}
+
+/// The solve loop: cancellable through `ctl`, calling `on_iteration(t)` after each iteration
+/// (batches solve many games under one `Control` and report games, not iterations).
+pub fn run_iterative(
+    game: &MatrixGame,
+    opts: &IterativeOptions,
+    ctl: &Control,
+    mut on_iteration: impl FnMut(u64),
 ) -> Result<MatrixSolution> {
     opts.validate()?;
     let (m, n) = (game.rows(), game.cols());
@@ -149,7 +162,7 @@ pub fn solve_iterative(
         IterativeMethod::Omwu => {
             let eta = opts
                 .step_size
-                .unwrap_or(0.1 / game.max_abs().max(f64::MIN_POSITIVE));
+                .unwrap_or(0.3 / game.max_abs().max(f64::MIN_POSITIVE));
             Learners::Hedge {
                 hx: OptimisticHedge::new(m, eta),
                 hy: OptimisticHedge::new(n, eta),
@@ -183,7 +196,6 @@ pub fn solve_iterative(
     let mut scratch = ProductScratch::default();
     let mut trace = Vec::new();
     let mut polisher = opts.polish.then(|| Polisher::new(m, n));
-    ctl.set_total(opts.max_iters);
 
     let mut t = 0;
     while t < opts.max_iters {
@@ -233,7 +245,7 @@ pub fn solve_iterative(
                 hy.observe(&neg);
             }
         }
-        ctl.set_done(t);
+        on_iteration(t);
         if t % check_every == 0 || t == opts.max_iters {
             let (ox, oy) = output(&learners, &mut x, &mut y);
             game.payoffs(ox, oy, &mut ay, &mut atx, &mut scratch);
@@ -243,7 +255,7 @@ pub fn solve_iterative(
                 return Ok(finish(game, ox, oy, t, trace, false, opts.tol));
             }
             if let Some(p) = polisher.as_mut() {
-                if let Some((px, py)) = p.attempt(game, t, ox, oy, &ay, &atx, gap, opts.tol, ctl)? {
+                if let Some((px, py)) = p.attempt(game, t, &ay, &atx, gap, opts.tol, ctl)? {
                     let sol = finish(game, &px, &py, t, trace, true, opts.tol);
                     if sol.gap <= opts.tol {
                         return Ok(sol);
