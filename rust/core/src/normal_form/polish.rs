@@ -54,6 +54,7 @@ impl Polisher {
 
     /// Tries to polish at iteration `t`, given `ay = A y`, `atx = A^T x` of the current
     /// strategies and their gap. Returns a profile whose whole-game gap is `<= tol`, or `None`.
+    #[allow(clippy::too_many_arguments)]
     pub fn attempt(
         &mut self,
         game: &MatrixGame,
