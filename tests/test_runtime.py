@@ -143,3 +143,16 @@ def test_unconverged_result_is_reported():
     a = eq.random_matrix_game(60, 60, seed=6)
     r = eq.solve_matrix_game(a, tol=1e-12, max_iters=50, polish=False)
     assert not r.converged and r.iterations == 50 and r.gap > 1e-12
+
+
+def test_ctrl_c_interrupts_a_single_exact_solve():
+    # A 1500x1500 dense simplex runs for seconds; the pivot loop checks the cancel flag.
+    a = eq.random_matrix_game(1500, 1500, seed=7)
+    timer = _send_sigint_after(0.3)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            eq.solve_matrix_game(a, method="exact")
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - start < 0.8

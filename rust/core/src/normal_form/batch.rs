@@ -3,7 +3,7 @@
 //! Games are processed in fixed chunks; each game's answer depends only on its own matrix, so the
 //! result is identical for any thread count.
 
-use super::exact::{solve_exact, SimplexWorkspace};
+use super::exact::{solve_exact_with_control, ExactError, SimplexWorkspace};
 use super::iterative::{run_iterative, IterativeOptions};
 use super::matrix::{gap_from_payoffs, MatrixGame, ProductScratch};
 use crate::control::Control;
@@ -82,8 +82,11 @@ pub fn solve_batch(
             let y = &mut ys[k * cols..(k + 1) * cols];
             iters[k] = match method {
                 BatchMethod::Exact => {
-                    solve_exact(game, rows, cols, x, y, &mut ws)
-                        .map_err(|e| Error::Numerical(format!("game {index}: {e}")))?
+                    solve_exact_with_control(game, rows, cols, x, y, &mut ws, ctl)
+                        .map_err(|e| match e {
+                            ExactError::Cancelled => Error::Cancelled,
+                            other => Error::Numerical(format!("game {index}: {other}")),
+                        })?
                         .pivots as u64
                 }
                 BatchMethod::Iterative(opts) => {

@@ -25,6 +25,7 @@
 //!    the better strategy pair is kept. The reported value is the midpoint of the two
 //!    certified bounds, so it is within `gap / 2` of the true value.
 
+use crate::control::Control;
 use std::fmt;
 
 /// Reduced costs above this threshold make a column eligible to enter the basis.
@@ -198,7 +199,12 @@ pub enum ExactError {
     PivotLimit,
     /// No acceptable pivot element was found for an improving column.
     NumericalBreakdown,
+    /// The caller's [`Control`] was cancelled (checked every [`PIVOTS_PER_CHECK`] pivots).
+    Cancelled,
 }
+
+/// Pivots between two cancellation checks.
+pub const PIVOTS_PER_CHECK: usize = 32;
 
 impl fmt::Display for ExactError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -207,6 +213,7 @@ impl fmt::Display for ExactError {
             Self::NonFiniteEntry => "payoff matrix contains a NaN or infinite entry",
             Self::PivotLimit => "simplex exceeded its pivot limit",
             Self::NumericalBreakdown => "simplex found no numerically acceptable pivot",
+            Self::Cancelled => "the computation was cancelled",
         };
         f.write_str(message)
     }
@@ -226,6 +233,19 @@ pub fn solve_exact(
     x: &mut [f64],
     y: &mut [f64],
     ws: &mut SimplexWorkspace,
+) -> Result<ExactSolution, ExactError> {
+    solve_exact_with_control(a, m, n, x, y, ws, &Control::new(0))
+}
+
+/// [`solve_exact`] that stops with [`ExactError::Cancelled`] once `ctl` is cancelled.
+pub fn solve_exact_with_control(
+    a: &[f64],
+    m: usize,
+    n: usize,
+    x: &mut [f64],
+    y: &mut [f64],
+    ws: &mut SimplexWorkspace,
+    ctl: &Control,
 ) -> Result<ExactSolution, ExactError> {
     if m == 0 || n == 0 || m.checked_mul(n) != Some(a.len()) || x.len() != m || y.len() != n {
         return Err(ExactError::InvalidDimensions);
@@ -296,6 +316,7 @@ pub fn solve_exact(
             Pricing::Dantzig => None,
             Pricing::SteepestEdge => Some(&mut ws.edge_norms[..n]),
         },
+        control: ctl,
     };
     let pivots = state.run(ws.degenerate_switch)?;
 
@@ -437,6 +458,8 @@ struct SimplexState<'a> {
     candidates: &'a mut [usize],
     /// `Some` when steepest-edge pricing is active.
     edge_norms: Option<&'a mut [f64]>,
+    /// Cancellation flag of the caller.
+    control: &'a Control,
 }
 
 impl SimplexState<'_> {
@@ -484,6 +507,9 @@ impl SimplexState<'_> {
             };
             if pivots >= pivot_limit {
                 return Err(ExactError::PivotLimit);
+            }
+            if pivots % PIVOTS_PER_CHECK == 0 && self.control.is_cancelled() {
+                return Err(ExactError::Cancelled);
             }
             if !lexicographic && degenerate_run >= degenerate_switch {
                 lexicographic = true;

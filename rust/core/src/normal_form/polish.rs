@@ -14,7 +14,7 @@
 //! 300x300 games, drop-negatives/add-violators corrections cycle (see ARCHITECTURE.md); the
 //! simplex on a restricted superset of the support cannot.
 
-use super::exact::{solve_exact, SimplexWorkspace};
+use super::exact::{solve_exact_with_control, ExactError, SimplexWorkspace};
 use super::matrix::{gap_from_payoffs, MatrixGame, ProductScratch};
 use crate::control::Control;
 use crate::error::Result;
@@ -79,7 +79,7 @@ impl Polisher {
             if rows.len() > MAX_RESTRICTED || cols.len() > MAX_RESTRICTED {
                 return Ok(None);
             }
-            let Some((x, y, value)) = self.solve_restricted(game, &rows, &cols) else {
+            let Some((x, y, value)) = self.solve_restricted(game, &rows, &cols, ctl)? else {
                 return Ok(None);
             };
             game.payoffs(&x, &y, &mut self.ay, &mut self.atx, &mut self.scratch);
@@ -100,13 +100,15 @@ impl Polisher {
     }
 
     /// Solves the game restricted to `rows x cols` exactly; returns the embedded strategies and
-    /// the restricted value.
+    /// the restricted value (`None` if the simplex failed numerically).
+    #[allow(clippy::type_complexity)]
     fn solve_restricted(
         &mut self,
         game: &MatrixGame,
         rows: &[usize],
         cols: &[usize],
-    ) -> Option<(Vec<f64>, Vec<f64>, f64)> {
+        ctl: &Control,
+    ) -> Result<Option<(Vec<f64>, Vec<f64>, f64)>> {
         self.sub.clear();
         for &i in rows {
             let row = game.row(i);
@@ -114,20 +116,18 @@ impl Polisher {
         }
         let mut xs = vec![0.0; rows.len()];
         let mut ys = vec![0.0; cols.len()];
-        let sol = solve_exact(
-            &self.sub,
-            rows.len(),
-            cols.len(),
-            &mut xs,
-            &mut ys,
-            &mut self.workspace,
-        )
-        .ok()?;
+        let (r, c) = (rows.len(), cols.len());
+        let ws = &mut self.workspace;
+        let sol = match solve_exact_with_control(&self.sub, r, c, &mut xs, &mut ys, ws, ctl) {
+            Ok(sol) => sol,
+            Err(ExactError::Cancelled) => return Err(crate::error::Error::Cancelled),
+            Err(_) => return Ok(None),
+        };
         let mut x = vec![0.0; game.rows()];
         let mut y = vec![0.0; game.cols()];
         rows.iter().zip(&xs).for_each(|(&i, &p)| x[i] = p);
         cols.iter().zip(&ys).for_each(|(&j, &p)| y[j] = p);
-        Some((x, y, sol.value))
+        Ok(Some((x, y, sol.value)))
     }
 }
 
