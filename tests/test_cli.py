@@ -54,3 +54,11 @@ def test_python_dash_m():
         capture_output=True, text=True, check=True,
     ).stdout
     assert json.loads(out)["converged"] is True
+
+
+def test_example_script_runs():
+    import pathlib
+
+    script = pathlib.Path(__file__).resolve().parents[1] / "examples" / "matrix_games.py"
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+    assert "largest gap in the batch" in out
