@@ -80,25 +80,27 @@ pub fn solve_batch(
             let g = MatrixGame::new(game, rows, cols).map_err(|e| in_game(e, index))?;
             let x = &mut xs[k * rows..(k + 1) * rows];
             let y = &mut ys[k * cols..(k + 1) * cols];
-            iters[k] = match method {
+            match method {
                 BatchMethod::Exact => {
-                    solve_exact_with_control(game, rows, cols, x, y, &mut ws, ctl)
+                    let sol = solve_exact_with_control(game, rows, cols, x, y, &mut ws, ctl)
                         .map_err(|e| match e {
                             ExactError::Cancelled => Error::Cancelled,
                             other => Error::Numerical(format!("game {index}: {other}")),
-                        })?
-                        .pivots as u64
+                        })?;
+                    iters[k] = sol.pivots as u64;
+                    // The certificate is recomputed here, outside the simplex.
+                    g.payoffs(x, y, &mut ay, &mut atx, &mut scratch);
+                    gaps[k] = gap_from_payoffs(&ay, &atx);
+                    values[k] = super::matrix::dot(x, &ay);
                 }
                 BatchMethod::Iterative(opts) => {
+                    // `run_iterative` already recomputes gap and value from the returned profile.
                     let sol = run_iterative(&g, opts, ctl, |_| ())?;
                     x.copy_from_slice(&sol.x);
                     y.copy_from_slice(&sol.y);
-                    sol.iterations
+                    (iters[k], gaps[k], values[k]) = (sol.iterations, sol.gap, sol.value);
                 }
-            };
-            g.payoffs(x, y, &mut ay, &mut atx, &mut scratch);
-            gaps[k] = gap_from_payoffs(&ay, &atx);
-            values[k] = super::matrix::dot(x, &ay);
+            }
         }
         ctl.advance((games.len() / size) as u64);
         Ok(())

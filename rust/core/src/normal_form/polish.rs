@@ -7,8 +7,9 @@
 //! [`super::exact`]), and grows the restricted sets with the whole game's best responses against
 //! that answer (a double oracle) for a few rounds. Nothing is trusted: a candidate is returned
 //! only when its duality gap over the *whole* game is `<= tol`. The restricted game is capped at
-//! [`MAX_RESTRICTED`] actions per player, so an attempt costs at most a few tens of milliseconds;
-//! larger supports (random 1000x1000 games have about 500) are left to the first-order method.
+//! [`MAX_RESTRICTED`] actions per player: enough for random 1000x1000 games (supports of about
+//! 500), where one attempt costs a few hundred milliseconds; beyond the cap the attempt is skipped
+//! and the first-order method goes on.
 //!
 //! Why not solve the equalizer system on a guessed support and correct it: measured on random
 //! 300x300 games, drop-negatives/add-violators corrections cycle (see ARCHITECTURE.md); the
@@ -131,8 +132,8 @@ impl Polisher {
     }
 }
 
-/// Indices whose `distance` is within `slack` (at least the closest one), sorted, capped at
-/// `MAX_RESTRICTED + 1` closest so an oversized guess is detected without sorting everything.
+/// Indices whose `distance` is within `slack` (at least the closest one), sorted by index. At most
+/// the `MAX_RESTRICTED + 1` closest are kept: enough for the caller to see that the guess is too big.
 fn closest(len: usize, distance: impl Fn(usize) -> f64, slack: f64) -> Vec<usize> {
     let mut picked: Vec<usize> = (0..len).filter(|&i| distance(i) <= slack).collect();
     if picked.is_empty() {
