@@ -5,6 +5,7 @@
 //! repository root for the module map and the conventions every module follows.
 
 pub mod control;
+pub mod efg;
 pub mod error;
 pub mod normal_form;
 pub mod regret;
