@@ -4,12 +4,32 @@ Public API (everything else is private):
 
 - zero-sum matrix games: :func:`solve_matrix_game`, :func:`solve_matrix_games`,
   :func:`duality_gap`, :func:`random_matrix_game`;
+- extensive-form games: :class:`ExtensiveGame`, :class:`GameBuilder`, :func:`read_efg`,
+  :func:`from_openspiel`, :mod:`equilibria.games`, :class:`BehaviorStrategy`,
+  :func:`best_response`, :func:`nash_conv`, :func:`exploitability`;
+- the CFR family: :class:`CFR`, :class:`MCCFR`;
 - exceptions: :class:`EquilibriaError` (root), :class:`InvalidInputError` (bad arguments, also a
   ``ValueError``), :class:`NumericalError`.
 """
 
 from ._core import __version__
 from ._runtime import EquilibriaError, InvalidInputError, NumericalError
+from . import games
+from .cfr import CFR, CFR_VARIANTS, MCCFR
+from .efg import (
+    CHANCE,
+    TERMINAL,
+    BehaviorStrategy,
+    BestResponse,
+    ExtensiveGame,
+    GameBuilder,
+    best_response,
+    exploitability,
+    nash_conv,
+    parse_efg,
+    read_efg,
+)
+from .openspiel import from_openspiel, from_openspiel_policy, to_openspiel_policy
 from .normal_form import (
     MatrixGameResult,
     MatrixGamesResult,
@@ -24,6 +44,24 @@ __all__ = [
     "EquilibriaError",
     "InvalidInputError",
     "NumericalError",
+    "CHANCE",
+    "TERMINAL",
+    "BehaviorStrategy",
+    "BestResponse",
+    "CFR",
+    "CFR_VARIANTS",
+    "ExtensiveGame",
+    "GameBuilder",
+    "MCCFR",
+    "best_response",
+    "exploitability",
+    "from_openspiel",
+    "from_openspiel_policy",
+    "games",
+    "nash_conv",
+    "parse_efg",
+    "read_efg",
+    "to_openspiel_policy",
     "MatrixGameResult",
     "MatrixGamesResult",
     "duality_gap",

@@ -4,6 +4,7 @@
 //! can observe progress and cancel, and returns [`error::Result`]. See `ARCHITECTURE.md` at the
 //! repository root for the module map and the conventions every module follows.
 
+pub mod cfr;
 pub mod control;
 pub mod efg;
 pub mod error;

@@ -1,6 +1,8 @@
 //! `equilibria._core`: the compiled module. One file per core module; no algorithms here, only
 //! conversion between numpy and the core, and the long-call runtime.
 
+mod cfr;
+mod efg;
 mod normal_form;
 mod runtime;
 
@@ -11,5 +13,7 @@ use pyo3::prelude::*;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     normal_form::register(m)?;
+    efg::register(m)?;
+    cfr::register(m)?;
     Ok(())
 }

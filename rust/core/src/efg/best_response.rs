@@ -17,7 +17,10 @@ pub fn check_behavior(game: &ExtensiveGame, argument: &str, strategy: &[f64]) ->
     if strategy.len() != game.num_slots() {
         return Err(Error::invalid(
             argument,
-            format!("{} probabilities (one per infoset action)", game.num_slots()),
+            format!(
+                "{} probabilities (one per infoset action)",
+                game.num_slots()
+            ),
             strategy.len(),
         ));
     }
@@ -35,7 +38,10 @@ pub fn check_behavior(game: &ExtensiveGame, argument: &str, strategy: &[f64]) ->
             return Err(Error::invalid(
                 argument,
                 "probabilities summing to 1 at every infoset",
-                format!("a sum of {sum} at infoset {i} ({:?})", game.infoset_label(i)),
+                format!(
+                    "a sum of {sum} at infoset {i} ({:?})",
+                    game.infoset_label(i)
+                ),
             ));
         }
     }
@@ -138,7 +144,11 @@ pub(crate) fn best_response_value(
 }
 
 /// A best response of `player` to the others' parts of `strategy`.
-pub fn best_response(game: &ExtensiveGame, strategy: &[f64], player: usize) -> Result<BestResponse> {
+pub fn best_response(
+    game: &ExtensiveGame,
+    strategy: &[f64],
+    player: usize,
+) -> Result<BestResponse> {
     require_perfect_recall(game)?;
     check_behavior(game, "strategy", strategy)?;
     if player >= game.num_players() {

@@ -222,7 +222,11 @@ impl TreeBuilder {
     }
 
     /// Adds a terminal node with one finite payoff per player.
-    pub fn add_terminal(&mut self, parent: Option<(NodeId, usize)>, payoffs: &[f64]) -> Result<NodeId> {
+    pub fn add_terminal(
+        &mut self,
+        parent: Option<(NodeId, usize)>,
+        payoffs: &[f64],
+    ) -> Result<NodeId> {
         let node_name = self.kind.len();
         if payoffs.len() != self.num_players {
             return Err(Error::invalid(

@@ -98,7 +98,8 @@ impl SequenceForm {
                 if game.kind[node] == NodeKind::Decision {
                     let i = game.node_infoset[node] as usize;
                     let p = game.infoset_player[i] as usize;
-                    let slot = game.infoset_slots[i] as usize + (c - game.first_child[node] as usize);
+                    let slot =
+                        game.infoset_slots[i] as usize + (c - game.first_child[node] as usize);
                     seq[c * np + p] = slot as u32 - slot_offset[p] + 1;
                 }
             }
@@ -115,7 +116,11 @@ impl SequenceForm {
             let mut current_depth = 0;
             for i in range.clone() {
                 let parent = infoset_parent[i] as usize;
-                let depth = if parent == 0 { 0 } else { depth_of_seq[parent] + 1 };
+                let depth = if parent == 0 {
+                    0
+                } else {
+                    depth_of_seq[parent] + 1
+                };
                 if depth != current_depth {
                     bounds.push(i as u32);
                     current_depth = depth;
@@ -382,8 +387,12 @@ impl SequenceForm {
 const INFOSETS_PER_TASK: usize = 256;
 
 /// Splits a level's slot array into per-task pieces aligned with infoset boundaries.
-fn par_infoset_chunks<F>(game: &ExtensiveGame, range: std::ops::Range<usize>, slots: &mut [f64], f: &F)
-where
+fn par_infoset_chunks<F>(
+    game: &ExtensiveGame,
+    range: std::ops::Range<usize>,
+    slots: &mut [f64],
+    f: &F,
+) where
     F: Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
 {
     let pieces = split_level(game, range, slots);
