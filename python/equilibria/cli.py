@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
-from . import __version__
-from ._runtime import EquilibriaError
+from . import __version__, games
+from ._runtime import EquilibriaError, invalid
+from .cfr import CFR, MCCFR
+from .efg import ExtensiveGame, read_efg
 from .normal_form import METHODS, random_matrix_game, solve_matrix_game
 
 
@@ -48,7 +52,84 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     matrix.add_argument("--json", action="store_true", help="print the certificate as JSON")
     matrix.set_defaults(run=_run_matrix)
+
+    solve = commands.add_parser(
+        "solve",
+        help="solve a two-player zero-sum extensive-form game with CFR (built-in or .efg file)",
+        description=(
+            "Run a CFR-family solver on a built-in game (kuhn_poker, leduc_poker, liars_dice, "
+            "goofspiel, with optional parameters such as 'goofspiel(cards=5)') or a Gambit .efg "
+            "file, printing the exploitability of the average strategy at each checkpoint."
+        ),
+    )
+    solve.add_argument("game", metavar="GAME", help="built-in game name (with optional (key=value,...)) or a .efg path")
+    solve.add_argument("--algo", choices=ALGORITHMS, default="dcfr", help="solver (default dcfr)")
+    solve.add_argument("--iters", type=int, default=1000, help="iterations (default 1000)")
+    solve.add_argument("--checkpoints", type=int, default=10, help="number of exploitability checkpoints (default 10)")
+    solve.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
+    solve.add_argument("--seed", type=int, default=0, help="seed of the MCCFR samplers (default 0)")
+    solve.add_argument("--save-strategy", metavar="OUT.json", help="write the average strategy as JSON")
+    solve.add_argument("--json", action="store_true", help="print the result as JSON")
+    solve.set_defaults(run=_run_solve)
     return parser
+
+
+#: Solvers of ``equilibria solve``: the CFR variants and the two MCCFR samplers.
+ALGORITHMS = ("cfr", "cfr+", "lcfr", "dcfr", "pcfr+", "mccfr-external", "mccfr-outcome")
+
+
+def _load_game(spec: str) -> tuple[ExtensiveGame, str]:
+    if spec.endswith(".efg") or os.path.sep in spec or os.path.exists(spec):
+        return read_efg(spec), spec
+    return games.load(spec), spec
+
+
+def _run_solve(args: argparse.Namespace) -> int:
+    if args.iters < 1 or args.checkpoints < 1:
+        raise invalid("--iters/--checkpoints", "positive integers", f"{args.iters}/{args.checkpoints}")
+    start = time.perf_counter()
+    game, name = _load_game(args.game)
+    loaded = time.perf_counter() - start
+    if args.algo.startswith("mccfr-"):
+        solver: CFR | MCCFR = MCCFR(game, sampling=args.algo.split("-", 1)[1], seed=args.seed)
+    else:
+        solver = CFR(game, args.algo, threads=args.threads)
+    if not args.json:
+        print(
+            f"equilibria {__version__}: {name} ({game.num_histories:,} histories, "
+            f"{game.num_infosets:,} infosets, built in {loaded:.3f} s), {args.algo}, {args.iters} iterations"
+        )
+        print(f"{'iteration':>10}  {'exploitability':>14}  {'seconds':>8}")
+    every = max(1, args.iters // args.checkpoints)
+    solving = 0.0
+    done = 0
+    while done < args.iters:
+        step = min(every, args.iters - done)
+        t0 = time.perf_counter()
+        solver.run(step)
+        solving += time.perf_counter() - t0
+        done += step
+        expl = solver.exploitability()
+        if not args.json:
+            print(f"{done:>10d}  {expl:>14.6e}  {solving:>8.3f}", flush=True)
+    strategy = solver.average_strategy()
+    values = game.expected_payoffs(strategy)
+    result = {
+        "game": name,
+        "algorithm": args.algo,
+        "iterations": solver.iterations,
+        "exploitability": solver.exploitability(),
+        "value_player_0": float(values[0]),
+        "solve_seconds": solving,
+    }
+    if args.save_strategy:
+        with open(args.save_strategy, "w", encoding="utf-8") as f:
+            json.dump({k: v.tolist() for k, v in strategy.to_dict().items()}, f)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"average strategy: exploitability {result['exploitability']:.6e}, value to player 0 {values[0]:.6f}")
+    return 0
 
 
 def _run_matrix(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyGame>()?;
     m.add_class::<PyTreeBuilder>()?;
     m.add_function(wrap_pyfunction!(game_from_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_efg, m)?)?;
     Ok(())
 }
 
@@ -191,6 +192,11 @@ impl PyGame {
         Ok(out)
     }
 
+    /// The game in Gambit's `.efg` format.
+    fn to_efg(&self, py: Python<'_>) -> String {
+        py.detach(|| efg::write_efg(&self.game))
+    }
+
     /// Every player's expected payoff under the behaviour strategy `strategy`.
     fn expected_payoffs<'py>(
         &self,
@@ -232,6 +238,13 @@ impl PyGame {
             nc.values.into_pyarray(py),
         ))
     }
+}
+
+/// Reads a game from the text of a Gambit `.efg` file.
+#[pyfunction]
+fn parse_efg(py: Python<'_>, text: &str) -> PyResult<PyGame> {
+    let game = py.detach(|| efg::read_efg(text)).into_py(py)?;
+    Ok(PyGame::new(game))
 }
 
 /// Builds a game from parent arrays (see `GameArrays`).

@@ -16,7 +16,7 @@ use crate::efg::best_response::{nash_conv_unchecked, require_perfect_recall};
 use crate::efg::ExtensiveGame;
 use crate::error::{Error, Result};
 use std::sync::Arc;
-pub use update::{average_weight, discount, update_infoset, Variant};
+pub use update::{average_weight, discount, update_infoset, IterationFactors, Variant};
 
 /// How a [`Cfr`] solver runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -289,6 +289,7 @@ impl Cfr {
         let t = self.iteration as f64;
         let variant = self.config.variant;
         let weight = average_weight(t, self.config.gamma);
+        let factors = IterationFactors::new(variant, t);
         let own = &self.realization[p];
         let off = game.infoset_slots(game.player_infosets(p).start).start;
         let strategy = SharedSlots(self.strategy.as_mut_ptr());
@@ -322,7 +323,7 @@ impl Cfr {
                 } else {
                     &mut none
                 };
-                update_infoset(variant, t, values, sigma, reg, pred)
+                update_infoset(variant, factors, values, sigma, reg, pred)
             },
         );
     }

@@ -63,12 +63,38 @@ pub fn average_weight(t: f64, gamma: f64) -> f64 {
     }
 }
 
+/// The per-iteration constants of an update: for discounted variants the factors applied to
+/// positive and negative regrets at iteration `t` (computed once per pass, not per infoset).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IterationFactors {
+    /// Factor on non-negative accumulated regrets.
+    pub positive: f64,
+    /// Factor on negative accumulated regrets.
+    pub negative: f64,
+}
+
+impl IterationFactors {
+    /// The factors of `variant` at iteration `t` (1 for undiscounted variants).
+    pub fn new(variant: Variant, t: f64) -> Self {
+        match variant {
+            Variant::Discounted { alpha, beta } => IterationFactors {
+                positive: discount(t, alpha),
+                negative: discount(t, beta),
+            },
+            _ => IterationFactors {
+                positive: 1.0,
+                negative: 1.0,
+            },
+        }
+    }
+}
+
 /// Updates one infoset: accumulates the regrets of action values `values` under the current
 /// `strategy`, writes the next strategy in place, and returns the infoset's expected value.
 /// `prediction` is used (and overwritten with the instantaneous regret) by predictive variants.
 pub fn update_infoset(
     variant: Variant,
-    t: f64,
+    factors: IterationFactors,
     values: &[f64],
     strategy: &mut [f64],
     regret: &mut [f64],
@@ -88,8 +114,8 @@ pub fn update_infoset(
             }
             regret_matching_strategy(regret, None, strategy);
         }
-        Variant::Discounted { alpha, beta } => {
-            let (pos, neg) = (discount(t, alpha), discount(t, beta));
+        Variant::Discounted { .. } => {
+            let (pos, neg) = (factors.positive, factors.negative);
             for (r, &v) in regret.iter_mut().zip(values) {
                 let acc = *r + (v - ev);
                 *r = acc * if acc >= 0.0 { pos } else { neg };
@@ -127,7 +153,7 @@ mod tests {
         let mut pred = vec![0.0, 0.0];
         let ev = update_infoset(
             Variant::CfrPlus,
-            1.0,
+            IterationFactors::new(Variant::CfrPlus, 1.0),
             &[1.0, 3.0],
             &mut strategy,
             &mut regret,
@@ -145,7 +171,7 @@ mod tests {
         let mut pred = vec![0.0, 0.0];
         update_infoset(
             Variant::PredictivePlus,
-            1.0,
+            IterationFactors::new(Variant::PredictivePlus, 1.0),
             &[0.0, 2.0],
             &mut strategy,
             &mut regret,

@@ -110,17 +110,19 @@ pub(crate) fn realizations(game: &ExtensiveGame, strategy: &[f64]) -> Vec<Vec<f6
         .collect()
 }
 
-/// The best-response value of `player` against the realisations `x` of the others.
+/// The best-response value of `player` against the realisations `x` of the others, and the
+/// player's own value under `x[player]` (read off the gradient before it is pulled up).
 pub(crate) fn best_response_value(
     game: &ExtensiveGame,
     player: usize,
     x: &[Vec<f64>],
     mut argmax: Option<&mut [f64]>,
-) -> f64 {
+) -> (f64, f64) {
     let sf = game.sequence_form();
     let others: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
     let mut g = vec![0.0; sf.num_sequences(player)];
     sf.gradient(player, &others, &mut g);
+    let own_value = g.iter().zip(&x[player]).map(|(a, b)| a * b).sum();
     let mut infoset_value = vec![0.0; game.player_infosets(player).len()];
     let value = sf.pull_up(game, player, &mut g, &mut infoset_value, |_, v| {
         v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
@@ -140,7 +142,7 @@ pub(crate) fn best_response_value(
             out[s.start + best] = 1.0;
         }
     }
-    value
+    (value, own_value)
 }
 
 /// A best response of `player` to the others' parts of `strategy`.
@@ -160,7 +162,7 @@ pub fn best_response(
     }
     let x = realizations(game, strategy);
     let mut out = strategy.to_vec();
-    let value = best_response_value(game, player, &x, Some(&mut out));
+    let (value, _) = best_response_value(game, player, &x, Some(&mut out));
     Ok(BestResponse {
         value,
         strategy: out,
@@ -195,17 +197,10 @@ pub fn nash_conv(game: &ExtensiveGame, strategy: &[f64]) -> Result<NashConv> {
 /// [`nash_conv`] without validation, for solvers that produce valid strategies themselves.
 pub(crate) fn nash_conv_unchecked(game: &ExtensiveGame, strategy: &[f64]) -> NashConv {
     let x = realizations(game, strategy);
-    let sf = game.sequence_form();
     let np = game.num_players();
-    let mut best_response_values = Vec::with_capacity(np);
-    let mut values = Vec::with_capacity(np);
-    let others: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
-    for p in 0..np {
-        best_response_values.push(best_response_value(game, p, &x, None));
-        let mut g = vec![0.0; sf.num_sequences(p)];
-        sf.gradient(p, &others, &mut g);
-        values.push(g.iter().zip(&x[p]).map(|(a, b)| a * b).sum());
-    }
+    let (best_response_values, values): (Vec<f64>, Vec<f64>) = (0..np)
+        .map(|p| best_response_value(game, p, &x, None))
+        .unzip();
     let nash_conv = best_response_values
         .iter()
         .zip(&values)

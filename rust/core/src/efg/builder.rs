@@ -207,8 +207,15 @@ impl TreeBuilder {
         }
         let first = self.outcome_prob.len() as u32;
         let arity = outcomes.len();
+        // Renormalise only sums off by more than rounding, so that reading back a written game
+        // (whose probabilities sum to 1 up to rounding) reproduces it bit for bit.
+        let scale = if (total - 1.0).abs() <= arity as f64 * f64::EPSILON {
+            1.0
+        } else {
+            total
+        };
         for (label, p) in outcomes {
-            self.outcome_prob.push(p / total);
+            self.outcome_prob.push(p / scale);
             self.outcome_label.push(label.into_boxed_str());
         }
         match self.push_node(parent, NodeKind::Chance, first, arity) {

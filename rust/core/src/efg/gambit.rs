@@ -13,7 +13,8 @@
 //! given at the first node and may be omitted, or repeated identically, later. Outcomes are
 //! numbered globally (0 is "no outcome") and may sit at any node: a terminal receives the sum of
 //! the outcomes on its path. Numbers are integers, decimals (`-1.5e-3`) or rationals (`3/4`);
-//! strings are double-quoted with `\"` and `\\` escapes.
+//! strings are double-quoted with `\"` and `\\` escapes (a backslash before any other character
+//! is kept, as Gambit does).
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
@@ -197,6 +198,10 @@ fn parse_number(s: &str) -> Option<f64> {
 // Parser
 // ---------------------------------------------------------------------------------------------
 
+/// Where the next node of the tree hangs (`None` for the root), and the payoff sums of the
+/// outcomes above it (`None` when there are none).
+type OpenSlot = (Option<(NodeId, usize)>, Option<Vec<f64>>);
+
 /// A chance infoset as first declared: its name and `(action, probability)` list.
 type ChanceInfoset = (String, Vec<(String, f64)>);
 
@@ -346,7 +351,7 @@ impl<'a> Parser<'a> {
             Some(_) => Err(Self::error(
                 &number_token,
                 format!(
-                    "infoset {number} of player {} with the name and actions it was declared with",
+                    "infoset {number} of player {} with the name and actions first given",
                     player + 1
                 ),
             )),
@@ -388,7 +393,9 @@ impl<'a> Parser<'a> {
             Some((l, a)) if *l == label && *a == actions => Ok(actions),
             Some(_) => Err(Self::error(
                 &number_token,
-                format!("chance infoset {number} with the name, actions and probabilities it was declared with"),
+                format!(
+                    "chance infoset {number} with the name, actions and probabilities first given"
+                ),
             )),
             None => {
                 self.chance_infosets
@@ -441,7 +448,7 @@ impl<'a> Parser<'a> {
             Some(_) => {
                 return Err(Self::error(
                     &number_token,
-                    format!("outcome {number} with the name and payoffs it was declared with"),
+                    format!("outcome {number} with the name and payoffs first given"),
                 ))
             }
             None => {
@@ -454,35 +461,29 @@ impl<'a> Parser<'a> {
     /// The nodes in prefix order. Iterative (an explicit stack of open child slots), so a deep
     /// tree cannot overflow the call stack.
     fn tree(&mut self, b: &mut TreeBuilder) -> Result<()> {
-        // Each open slot: where the next node hangs, and the payoff sum of the outcomes above it.
-        let mut open: Vec<(Option<(NodeId, usize)>, Option<Vec<f64>>)> = vec![(None, None)];
+        let mut open: Vec<OpenSlot> = vec![(None, None)];
         while let Some((parent, above)) = open.pop() {
-            let kind = self.word(
-                &format!(
-                    "a node ('c', 'p' or 't'), with {} more to come",
-                    open.len() + 1
-                ),
-                |w| matches!(w, "c" | "p" | "t").then(|| w.as_bytes()[0]),
-            );
-            let (kind, at) = kind?;
+            let more = open.len() + 1;
+            let expected = format!("a node ('c', 'p' or 't'), with {more} more to come");
+            let (kind, at) = self.word(&expected, |w| {
+                matches!(w, "c" | "p" | "t").then(|| w.to_owned())
+            })?;
             let located = |e| locate(&at, e);
             let name = self.string("a quoted node name")?;
-            let (node, arity) = match kind {
-                b'c' => {
+            let (node, arity) = match kind.as_str() {
+                "c" => {
                     let actions = self.chance_infoset()?;
                     let arity = actions.len();
                     (Some(b.add_chance(parent, actions).map_err(located)?), arity)
                 }
-                b'p' => {
+                "p" => {
                     let n = self.num_players;
-                    let (player, _) = self.word(&format!("a player number in 1..={n}"), |w| {
-                        w.bytes()
-                            .all(|c| c.is_ascii_digit())
-                            .then(|| w.parse::<usize>().ok())
-                            .flatten()
-                            .filter(|p| (1..=n).contains(p))
-                    })?;
-                    let infoset = self.player_infoset(b, player - 1, &at)?;
+                    let expected = format!("a player number in 1..={n}");
+                    let (player, token) = self.integer(&expected)?;
+                    if player == 0 || player > n as u64 {
+                        return Err(Self::error(&token, expected));
+                    }
+                    let infoset = self.player_infoset(b, player as usize - 1, &at)?;
                     let node = b.add_decision(parent, infoset).map_err(located)?;
                     (Some(node), b.infoset_signature(infoset).map_or(0, |s| s.1))
                 }
@@ -571,7 +572,12 @@ fn number(x: f64) -> String {
             let q = f64::from(q);
             let p = (x * q).round();
             if p.abs() < 1e15 && p / q == x {
-                return format!("{p}/{q}");
+                let rational = format!("{p}/{q}");
+                return if rational.len() < decimal.len() {
+                    rational
+                } else {
+                    decimal
+                };
             }
         }
     }
@@ -658,7 +664,7 @@ mod tests {
 c "deal" 1 "card" { "Red" 1/2 "Black" 0.5 } 1 "ante" { -1, -1 }
 p "fred red" 1 1 "F:red" { "Raise" "Fold" } 0
 p "alice after red raise" 2 1 "A:raised" { "Meet" "Pass" } 0
-t "RRM" 2 "win big" { 3 1 }
+t "RRM" 2 "win big" { 3 -1 }
 t "RRP" 3 "win" { 2, 0 }
 t "RF" 4 "lose" { 0, 2 }
 p "fred black" 1 2 "F:black" { "Raise" "Fold" } 0
@@ -686,6 +692,8 @@ c \"R\" 1 0
 t \"Rx\" 2
 t \"Ry\" 4 \"o4\" {.5,1e1,-3/2}
 ";
+
+    const HEAD: &str = "EFG 2 R \"g\" { \"1\" \"2\" }\n";
 
     fn node(g: &ExtensiveGame, label: &str) -> usize {
         (0..g.num_nodes())
@@ -747,7 +755,7 @@ t \"Ry\" 4 \"o4\" {.5,1e1,-3/2}
             (11, 6, 3)
         );
         let expected = [
-            ("RRM", [2.0, 0.0]),
+            ("RRM", [2.0, -2.0]),
             ("RRP", [1.0, -1.0]),
             ("RF", [-1.0, 1.0]),
             ("BRM", [-2.0, 2.0]),
@@ -825,7 +833,7 @@ t \"Ry\" 4 \"o4\" {.5,1e1,-3/2}
 c "deal" 1 "" { "Red" 0.5 "Black" 0.5 } 0
 p "fred red" 1 1 "F:red" { "Raise" "Fold" } 0
 p "alice after red raise" 2 1 "A:raised" { "Meet" "Pass" } 0
-t "RRM" 1 "" { 2, 0 }
+t "RRM" 1 "" { 2, -2 }
 t "RRP" 2 "" { 1, -1 }
 t "RF" 3 "" { -1, 1 }
 p "fred black" 1 2 "F:black" { "Raise" "Fold" } 0
@@ -838,6 +846,7 @@ t "BF" 6 "" { -1, 1 }
         assert_eq!(number(1.0 / 3.0), "1/3");
         assert_eq!(number(-2.0 / 7.0), "-2/7");
         assert_eq!(number(0.1), "0.1");
+        assert_eq!(number(123456.78), "123456.78");
         assert_eq!(number(-0.0), "-0");
         assert_eq!(number(std::f64::consts::PI), "3.141592653589793");
     }
@@ -877,7 +886,7 @@ t "BF" 6 "" { -1, 1 }
         let pieces = [
             "", "a", "\"", "\\", "é", " ", "\n", "x y", "\\\"", "{", "}", ",", "0",
         ];
-        let mut label = |below: &mut dyn FnMut(u64) -> u64| -> String {
+        let label = |below: &mut dyn FnMut(u64) -> u64| -> String {
             (0..below(4))
                 .map(|_| pieces[below(pieces.len() as u64) as usize])
                 .collect()
@@ -979,92 +988,85 @@ t "BF" 6 "" { -1, 1 }
 
     #[test]
     fn reports_errors_with_line_and_column() {
-        let head = "EFG 2 R \"g\" { \"1\" \"2\" }\n";
-        let with = |body: &str| format!("{head}{body}");
-        assert_error("", 1, 1, "`EFG`");
-        assert_error("EFG 3 R", 1, 5, "version");
-        assert_error("EFG 2 R \"unterminated", 1, 9, "closing '\"'");
-        assert_error("EFG 2 R \"g\" \"1\" }", 1, 13, "'{'");
-        assert_error(
-            "EFG 2 R \"g\" { } t \"\" 0",
-            1,
-            15,
-            "between 1 and 65535 players",
-        );
-        assert_error(&with("t \"\" 1 \"o\" { 1 x }"), 2, 16, "a payoff");
-        assert_error(&with("t \"\" 1 \"o\" { 1 1/0 }"), 2, 16, "a payoff");
-        assert_error(&with("q \"\" 0"), 2, 1, "a node");
-        assert_error(
-            &with("t \"\" 1 \"o\" { 1 2 \nt"),
-            3,
-            1,
-            "'}' after 2 payoffs",
-        );
-        assert_error(&with("t \"\" 1 \"o\" { 1 }"), 2, 16, "2 payoffs");
-        assert_error(&with("t \"\" 1 \"o\" 1 2 }"), 2, 12, "'{'");
-        assert_error(
-            &with("p \"\" 3 1 \"\" { \"a\" } 0"),
-            2,
-            6,
-            "player number in 1..=2",
-        );
-        assert_error(&with("p \"\" 0 1 \"\" { \"a\" } 0"), 2, 6, "player number");
-        let reused = "p \"\" 1 1 \"i\" { \"a\" \"b\" } 0\np \"\" 1 1 \"i\" { \"a\" \"c\" } 0\n";
-        assert_error(&with(reused), 3, 8, "infoset 1 of player 1");
-        assert_error(&with("p \"\" 1 1 \"i\" { } 0"), 2, 15, "action name");
-        assert_error(
-            &with("p \"\" 1 1 0"),
-            2,
-            11,
-            "infoset 1 of player 1, used here first",
-        );
-        assert_error(
-            &with("c \"\" 1 \"\" { \"a\" 1/2 \"b\" 1/3 } 0"),
-            2,
-            1,
-            "summing to 1",
-        );
-        assert_error(
-            &with("c \"\" 1 \"\" { \"a\" -1 \"b\" 2 } 0"),
-            2,
-            1,
-            "non-negative",
-        );
-        assert_error(
-            &with("c \"\" 1 \"\" { \"a\" 1 \"b\" } 0"),
-            2,
-            23,
-            "probability",
-        );
-        assert_error(
-            &with("c \"\" 1 0"),
-            2,
-            8,
-            "chance infoset 1, used here first",
-        );
-        assert_error(
-            &with("t \"\" 0 \"o\" { 1 2 }"),
-            2,
-            8,
-            "no name or payoffs after outcome 0",
-        );
-        assert_error(&with("t \"\" 5"), 2, 7, "outcome 5, used here first");
-        let outcome =
-            "p \"\" 1 1 \"\" { \"a\" \"b\" } 0\nt \"\" 1 \"o\" { 1 2 }\nt \"\" 1 \"o\" { 1 3 }";
-        assert_error(&with(outcome), 4, 6, "outcome 1 with the name and payoffs");
-        assert_error(&with("t \"\" 0\nt \"\" 0"), 3, 1, "the end of the file");
-        assert_error(
-            &with("p \"\" 1 1 \"\" { \"a\" \"b\" } 0\nt \"\" 0\n"),
-            4,
-            1,
-            "1 more to come",
-        );
-        assert_error(
-            &with("p \"\" 1 1 \"\" { \"a\" \"b\" } 0\nt \"é\" 0\n\"x"),
-            4,
-            1,
-            "closing",
-        );
+        let headers: &[(&str, usize, usize, &str)] = &[
+            ("", 1, 1, "`EFG`"),
+            ("EFG 3 R", 1, 5, "version"),
+            ("EFG 2 R \"unterminated", 1, 9, "closing '\"'"),
+            ("EFG 2 R \"g\" \"1\" }", 1, 13, "'{'"),
+            (
+                "EFG 2 R \"g\" { } t \"\" 0",
+                1,
+                15,
+                "between 1 and 65535 players",
+            ),
+        ];
+        for &(text, line, column, what) in headers {
+            assert_error(text, line, column, what);
+        }
+        // Each body follows a one-line header for players 1 and 2, so it starts on line 2.
+        let decision = "p \"\" 1 1 \"i\" { \"a\" \"b\" } 0\n";
+        let bodies: &[(&str, usize, usize, &str)] = &[
+            ("t \"\" 1 \"o\" { 1 x }", 2, 16, "a payoff"),
+            ("t \"\" 1 \"o\" { 1 1/0 }", 2, 16, "a payoff"),
+            ("t \"é\" x", 2, 7, "an outcome number"),
+            ("q \"\" 0", 2, 1, "a node"),
+            ("t \"\" 1 \"o\" { 1 2 \nt", 3, 1, "'}' after 2 payoffs"),
+            ("t \"\" 1 \"o\" { 1 }", 2, 16, "2 payoffs"),
+            ("t \"\" 1 \"o\" 1 2 }", 2, 12, "'{'"),
+            (
+                "p \"\" 3 1 \"\" { \"a\" } 0",
+                2,
+                6,
+                "player number in 1..=2",
+            ),
+            ("p \"\" 0 1 \"\" { \"a\" } 0", 2, 6, "player number"),
+            ("p \"\" 1 1 \"i\" { } 0", 2, 16, "action name"),
+            (
+                "p \"\" 1 1 0",
+                2,
+                10,
+                "infoset 1 of player 1, used here first",
+            ),
+            (
+                "c \"\" 1 \"\" { \"a\" 1/2 \"b\" 1/3 } 0",
+                2,
+                1,
+                "summing to 1",
+            ),
+            ("c \"\" 1 \"\" { \"a\" -1 \"b\" 2 } 0", 2, 1, "non-negative"),
+            ("c \"\" 1 \"\" { \"a\" 1 \"b\" } 0", 2, 23, "probability"),
+            ("c \"\" 1 0", 2, 8, "chance infoset 1, used here first"),
+            (
+                "t \"\" 0 \"o\" { 1 2 }",
+                2,
+                8,
+                "no name or payoffs after outcome 0",
+            ),
+            ("t \"\" 5", 2, 7, "outcome 5, used here first"),
+            ("t \"\" 0\nt \"\" 0", 3, 1, "the end of the file"),
+        ];
+        for &(body, line, column, what) in bodies {
+            assert_error(&format!("{HEAD}{body}"), line, column, what);
+        }
+        let cases = [
+            (
+                "p \"\" 1 1 \"i\" { \"a\" \"c\" } 0",
+                3,
+                8,
+                "infoset 1 of player 1 with",
+            ),
+            (
+                "t \"\" 1 \"o\" { 1 2 }\nt \"\" 1 \"o\" { 1 3 }",
+                4,
+                6,
+                "outcome 1 with",
+            ),
+            ("t \"\" 0\n", 4, 1, "1 more to come"),
+            ("t \"é\" 0\n\"x", 4, 1, "closing"),
+        ];
+        for (rest, line, column, what) in cases {
+            assert_error(&format!("{HEAD}{decision}{rest}"), line, column, what);
+        }
     }
 
     #[test]
