@@ -237,15 +237,16 @@ class ExtensiveGame:
                 default: siblings in node order.
             chance_prob: ``(n,)`` probability of the chance edge into each node (needed when
                 there are chance nodes).
-            num_players: default ``max(player) + 1``.
+            num_players: default: the number of payoff columns.
             infoset_labels: label per infoset key (default: the key).
             action_labels: action labels per infoset key (default ``"0"``, ``"1"``, ...).
         """
         par = _int_array(parent, "parent")
         n = par.shape[0]
         who = _int_array(player, "player", n)
+        pay = as_real_array(payoffs, "payoffs", 2, "(n, num_players)")
         if num_players is None:
-            num_players = max(int(who.max()) + 1, 1)
+            num_players = pay.shape[1]
         elif isinstance(num_players, bool) or not isinstance(num_players, numbers.Integral) or num_players < 1:
             raise invalid("num_players", "a positive integer", repr(num_players))
         num_players = int(num_players)
@@ -270,7 +271,6 @@ class ExtensiveGame:
             prob = as_real_array(chance_prob, "chance_prob", 1, f"({n},)")
             if prob.shape[0] != n:
                 raise invalid("chance_prob", f"{n} entries (one per node)", prob.shape[0])
-        pay = as_real_array(payoffs, "payoffs", 2, f"({n}, {num_players})")
         terminals = np.flatnonzero(who == TERMINAL)
         if pay.shape[1] != num_players:
             raise invalid("payoffs", f"{num_players} columns (one per player)", f"shape {pay.shape}")

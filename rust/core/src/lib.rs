@@ -6,8 +6,10 @@
 
 pub mod cfr;
 pub mod control;
+pub mod disjoint;
 pub mod efg;
 pub mod error;
+pub mod games;
 pub mod normal_form;
 pub mod regret;
 pub mod rng;

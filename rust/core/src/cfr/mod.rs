@@ -5,13 +5,15 @@
 //! that hands each infoset its counterfactual action values to [`update::update_infoset`]. These
 //! are exactly CFR's counterfactual values (opponent and chance reach times payoff, summed over
 //! the infoset's histories), so the iterates equal a tree-walking CFR's, at the cost of
-//! `O(terminals + slots)` per pass instead of `O(histories)` with recursion. Passes are parallel
-//! over gradient rows and over the infosets of wide levels, with thread-count-free results.
+//! `O(terminals + slots)` per pass instead of `O(histories)` with recursion. Passes run whole
+//! subtrees of the sequence tree in parallel (see [`crate::efg::sequence`]), with results that do
+//! not depend on the thread count.
 
 pub mod mccfr;
 pub mod update;
 
 use crate::control::Control;
+use crate::disjoint::Disjoint;
 use crate::efg::best_response::{nash_conv_unchecked, require_perfect_recall};
 use crate::efg::ExtensiveGame;
 use crate::error::{Error, Result};
@@ -97,23 +99,6 @@ pub fn require_two_player_zero_sum(game: &ExtensiveGame) -> Result<()> {
     require_perfect_recall(game)
 }
 
-/// A raw pointer to slot arrays that infosets update concurrently, each in its own slots.
-#[derive(Clone, Copy)]
-struct SharedSlots(*mut f64);
-// SAFETY: used only through `slots`, whose callers touch disjoint ranges (one infoset each).
-unsafe impl Send for SharedSlots {}
-unsafe impl Sync for SharedSlots {}
-
-impl SharedSlots {
-    /// # Safety
-    /// No two live references may overlap: each infoset is visited once per pass and only
-    /// touches its own slot range.
-    #[allow(clippy::mut_from_ref)]
-    unsafe fn slots(&self, range: std::ops::Range<usize>) -> &mut [f64] {
-        std::slice::from_raw_parts_mut(self.0.add(range.start), range.len())
-    }
-}
-
 /// A CFR-family solver for a two-player zero-sum perfect-recall game.
 #[derive(Debug, Clone)]
 pub struct Cfr {
@@ -125,8 +110,9 @@ pub struct Cfr {
     prediction: Vec<f64>,
     average: Vec<f64>,
     trace: Vec<(u64, f64)>,
-    // Scratch: realisations and gradients per player, infoset values.
+    // Scratch: realisations (and whether they are out of date), gradients, infoset values.
     realization: [Vec<f64>; 2],
+    stale: [bool; 2],
     gradient: [Vec<f64>; 2],
     infoset_value: [Vec<f64>; 2],
 }
@@ -169,6 +155,7 @@ impl Cfr {
             average: vec![0.0; slots],
             trace: Vec::new(),
             realization,
+            stale: [true, true],
             gradient,
             infoset_value,
         })
@@ -257,32 +244,32 @@ impl Cfr {
     /// One iteration: both players' passes, alternating or simultaneous.
     pub fn iterate(&mut self) {
         self.iteration += 1;
-        let game = Arc::clone(&self.game);
-        let sf = game.sequence_form();
         if self.config.alternating {
             for p in 0..2 {
-                sf.realization(&game, 0, &self.strategy, &mut self.realization[0]);
-                sf.realization(&game, 1, &self.strategy, &mut self.realization[1]);
-                self.gradient_of(p);
+                self.refresh_realizations();
                 self.update_player(p);
+                self.stale[p] = true;
             }
         } else {
-            sf.realization(&game, 0, &self.strategy, &mut self.realization[0]);
-            sf.realization(&game, 1, &self.strategy, &mut self.realization[1]);
-            self.gradient_of(0);
-            self.gradient_of(1);
+            self.refresh_realizations();
             self.update_player(0);
             self.update_player(1);
+            self.stale = [true, true];
         }
     }
 
-    fn gradient_of(&mut self, p: usize) {
+    /// Recomputes the realisations of players whose strategy changed since the last one.
+    fn refresh_realizations(&mut self) {
         let sf = self.game.sequence_form();
-        let [x0, x1] = &self.realization;
-        sf.gradient(p, &[x0.as_slice(), x1.as_slice()], &mut self.gradient[p]);
+        for p in 0..2 {
+            if self.stale[p] {
+                sf.realization(&self.game, p, &self.strategy, &mut self.realization[p]);
+                self.stale[p] = false;
+            }
+        }
     }
 
-    /// Pulls player `p`'s gradient up and updates every infoset of `p`.
+    /// Player `p`'s pass: every infoset of `p` gets its counterfactual values and is updated.
     fn update_player(&mut self, p: usize) {
         let game = &*self.game;
         let sf = game.sequence_form();
@@ -290,26 +277,29 @@ impl Cfr {
         let variant = self.config.variant;
         let weight = average_weight(t, self.config.gamma);
         let factors = IterationFactors::new(variant, t);
+        let [x0, x1] = &self.realization;
         let own = &self.realization[p];
         let off = game.infoset_slots(game.player_infosets(p).start).start;
-        let strategy = SharedSlots(self.strategy.as_mut_ptr());
-        let regret = SharedSlots(self.regret.as_mut_ptr());
-        let average = SharedSlots(self.average.as_mut_ptr());
-        let prediction = SharedSlots(self.prediction.as_mut_ptr());
+        let strategy = Disjoint::new(&mut self.strategy);
+        let regret = Disjoint::new(&mut self.regret);
+        let average = Disjoint::new(&mut self.average);
+        let prediction = Disjoint::new(&mut self.prediction);
         let predictive = variant.is_predictive();
-        sf.pull_up(
+        sf.pass(
             game,
             p,
+            &[x0.as_slice(), x1.as_slice()],
+            None,
             &mut self.gradient[p],
             &mut self.infoset_value[p],
             |i, values| {
                 let s = game.infoset_slots(i);
-                // SAFETY: `pull_up` visits each infoset once; slot ranges of infosets are disjoint.
+                // SAFETY: `pass` visits each infoset once; infosets own disjoint slot ranges.
                 let (sigma, reg, avg) = unsafe {
                     (
-                        strategy.slots(s.clone()),
-                        regret.slots(s.clone()),
-                        average.slots(s.clone()),
+                        strategy.slice(s.clone()),
+                        regret.slice(s.clone()),
+                        average.slice(s.clone()),
                     )
                 };
                 let reach = &own[s.start - off + 1..s.end - off + 1];
@@ -319,7 +309,7 @@ impl Cfr {
                 let mut none = [];
                 let pred: &mut [f64] = if predictive {
                     // SAFETY: as above.
-                    unsafe { prediction.slots(s.clone()) }
+                    unsafe { prediction.slice(s.clone()) }
                 } else {
                     &mut none
                 };

@@ -121,12 +121,16 @@ pub(crate) fn best_response_value(
     let sf = game.sequence_form();
     let others: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
     let mut g = vec![0.0; sf.num_sequences(player)];
-    sf.gradient(player, &others, &mut g);
-    let own_value = g.iter().zip(&x[player]).map(|(a, b)| a * b).sum();
     let mut infoset_value = vec![0.0; game.player_infosets(player).len()];
-    let value = sf.pull_up(game, player, &mut g, &mut infoset_value, |_, v| {
-        v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-    });
+    let (value, own_value) = sf.pass(
+        game,
+        player,
+        &others,
+        Some(&x[player]),
+        &mut g,
+        &mut infoset_value,
+        |_, v| v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
     if let Some(out) = argmax.as_deref_mut() {
         let off = sf.slot_offset[player] as usize;
         for i in game.player_infosets(player) {

@@ -355,30 +355,30 @@ impl TreeBuilder {
         }
         debug_assert_eq!(order.len(), n);
 
-        // Infoset order: by player, then by depth in the player's own sequence tree, then by
-        // first appearance in breadth-first order.
+        // Infoset order: by player, then depth-first (preorder) through the player's own
+        // sequence tree, siblings in order of first appearance breadth-first. Every subtree of
+        // the sequence tree is then a contiguous range of infosets and slots, which is what lets
+        // sequence-form passes hand whole subtrees to worker threads.
         let ni = self.infosets.len();
         let mut old_slot_start = Vec::with_capacity(ni + 1);
         old_slot_start.push(0u32);
         for s in &self.infosets {
             old_slot_start.push(old_slot_start.last().unwrap() + s.actions.len() as u32);
         }
-        let mut own_last = vec![0u32; n * np]; // by old node: 1 + old slot of the player's last action
-        let mut infoset_depth = vec![u32::MAX; ni];
-        let mut first_seen = vec![u32::MAX; ni];
-        let mut slot_depth = vec![0u32; *old_slot_start.last().unwrap() as usize + 1];
-        for (rank, &old) in order.iter().enumerate() {
+        let num_old_slots = *old_slot_start.last().unwrap() as usize;
+        // By old node: 1 + old slot of each player's last action (0: none yet).
+        let mut own_last = vec![0u32; n * np];
+        // By old infoset: 1 + old slot of the own action leading to its first node.
+        let mut infoset_parent = vec![u32::MAX; ni];
+        let mut first_seen: Vec<u32> = Vec::with_capacity(ni);
+        for &old in &order {
             let old = old as usize;
             if self.kind[old] == NodeKind::Decision {
                 let i = self.data[old] as usize;
                 let p = self.infosets[i].player as usize;
-                if infoset_depth[i] == u32::MAX {
-                    let last = own_last[old * np + p] as usize;
-                    infoset_depth[i] = if last == 0 { 0 } else { slot_depth[last] + 1 };
-                    first_seen[i] = rank as u32;
-                    for a in 0..self.infosets[i].actions.len() {
-                        slot_depth[old_slot_start[i] as usize + a + 1] = infoset_depth[i];
-                    }
+                if infoset_parent[i] == u32::MAX {
+                    infoset_parent[i] = own_last[old * np + p];
+                    first_seen.push(i as u32);
                 }
             }
             let start = self.child_start[old] as usize;
@@ -393,11 +393,45 @@ impl TreeBuilder {
             }
         }
         drop(own_last);
-        let mut infoset_order: Vec<u32> = (0..ni as u32).collect();
-        infoset_order.sort_by_key(|&i| {
-            let i = i as usize;
-            (self.infosets[i].player, infoset_depth[i], first_seen[i])
-        });
+        // Children of each (1 + old slot) in order of first appearance; roots per player.
+        let mut kids_ptr = vec![0u32; num_old_slots + 2];
+        let mut roots: Vec<Vec<u32>> = vec![Vec::new(); np];
+        for &i in &first_seen {
+            match infoset_parent[i as usize] {
+                0 => roots[self.infosets[i as usize].player as usize].push(i),
+                s => kids_ptr[s as usize + 1] += 1,
+            }
+        }
+        for s in 0..=num_old_slots {
+            kids_ptr[s + 1] += kids_ptr[s];
+        }
+        let mut fill = kids_ptr.clone();
+        let mut kids = vec![0u32; kids_ptr[num_old_slots + 1] as usize];
+        for &i in &first_seen {
+            let s = infoset_parent[i as usize] as usize;
+            if s != 0 {
+                kids[fill[s] as usize] = i;
+                fill[s] += 1;
+            }
+        }
+        let mut infoset_order: Vec<u32> = Vec::with_capacity(ni);
+        let mut stack: Vec<u32> = Vec::new();
+        for player_roots in &roots {
+            stack.extend(player_roots.iter().rev());
+            while let Some(i) = stack.pop() {
+                infoset_order.push(i);
+                let slots = old_slot_start[i as usize] as usize + 1
+                    ..old_slot_start[i as usize + 1] as usize + 1;
+                for s in slots.rev() {
+                    stack.extend(
+                        kids[kids_ptr[s] as usize..kids_ptr[s + 1] as usize]
+                            .iter()
+                            .rev(),
+                    );
+                }
+            }
+        }
+        debug_assert_eq!(infoset_order.len(), ni);
         let mut new_infoset = vec![0u32; ni];
         for (new, &old) in infoset_order.iter().enumerate() {
             new_infoset[old as usize] = new as u32;

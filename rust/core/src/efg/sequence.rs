@@ -10,18 +10,22 @@
 //! player's sequence tree, level by level from the deepest infosets, gives every infoset's
 //! counterfactual action values: this is what CFR updates and what a best response maximises.
 //!
-//! Levels (infosets grouped by own depth) make each pass parallel: infosets of one level are
-//! independent and every value is a sum in a fixed order, so results do not depend on threads.
+//! Parallelism comes from the layout: infosets of a player are stored in preorder of the player's
+//! sequence tree, so every subtree is a contiguous range of infosets, slots and sequences. The
+//! tree is cut into *blocks* (whole subtrees of bounded work) above which a small *spine*
+//! remains; a pass runs the blocks concurrently, each computing its gradient rows and pulling
+//! them up inside the block, then finishes the spine. The cut depends only on the game, and
+//! every value is a sum in a fixed order, so results do not depend on the thread count.
 
 use super::game::{ExtensiveGame, NodeKind, NONE};
+use crate::disjoint::Disjoint;
 use rayon::prelude::*;
+use std::ops::Range;
 
-/// Rows of a [`SequencePayoff`] per parallel task (fixed, so results are thread-count free).
-const ROWS_PER_TASK: usize = 512;
-/// Smallest number of matrix entries worth a parallel gradient.
-const PARALLEL_ENTRIES: usize = 32_768;
-/// Smallest level (in slots) worth a parallel pass.
-const PARALLEL_SLOTS: usize = 8_192;
+/// Work (slots plus payoff entries) of a subtree small enough to become one block.
+const BLOCK_WORK: usize = 16_384;
+/// Least total work of a player's pass worth running blocks on several threads.
+const PARALLEL_WORK: usize = 65_536;
 
 /// One player's payoff in sequence form: rows are the player's sequences, and each entry names
 /// the other players' sequences (in player order) and carries chance reach × payoff.
@@ -46,8 +50,9 @@ pub struct SequenceForm {
     pub(crate) slot_offset: Vec<u32>,
     /// Per player: number of sequences (1 + the player's slots).
     pub(crate) num_sequences: Vec<usize>,
-    /// Per player: infoset offsets of the own-depth levels (global infoset indices).
-    pub(crate) levels: Vec<Vec<u32>>,
+    /// Per player: blocks (whole subtrees, as global infoset ranges) and the spine (the other
+    /// infosets, in preorder), with whether the player's passes run in parallel.
+    pub(crate) cut: Vec<Cut>,
     /// Per player: prefix offsets into `child_infosets` for each sequence.
     pub(crate) child_ptr: Vec<Vec<u32>>,
     /// Per player: the infosets directly below each sequence.
@@ -105,34 +110,11 @@ impl SequenceForm {
             }
         }
 
-        // Levels and children of each sequence, per player.
-        let mut levels = Vec::with_capacity(np);
+        // Children of each sequence, per player.
         let mut child_ptr = Vec::with_capacity(np);
         let mut child_infosets = Vec::with_capacity(np);
         for p in 0..np {
             let range = game.player_infosets(p);
-            let mut depth_of_seq = vec![0u32; num_sequences[p]];
-            let mut bounds = vec![range.start as u32];
-            let mut current_depth = 0;
-            for i in range.clone() {
-                let parent = infoset_parent[i] as usize;
-                let depth = if parent == 0 {
-                    0
-                } else {
-                    depth_of_seq[parent] + 1
-                };
-                if depth != current_depth {
-                    bounds.push(i as u32);
-                    current_depth = depth;
-                }
-                let first = (game.infoset_slots[i] - slot_offset[p]) as usize + 1;
-                let last = (game.infoset_slots[i + 1] - slot_offset[p]) as usize + 1;
-                depth_of_seq[first..last].fill(depth + 1);
-            }
-            if !range.is_empty() {
-                bounds.push(range.end as u32);
-            }
-            levels.push(bounds);
             let mut ptr = vec![0u32; num_sequences[p] + 1];
             for i in range.clone() {
                 ptr[infoset_parent[i] as usize + 1] += 1;
@@ -199,12 +181,15 @@ impl SequenceForm {
             payoff.push(sp);
         }
 
+        let cut = (0..np)
+            .map(|p| Cut::new(game, p, &infoset_parent, &slot_offset, &payoff[p]))
+            .collect();
         SequenceForm {
             recall_violation,
             infoset_parent,
             slot_offset,
             num_sequences,
-            levels,
+            cut,
             child_ptr,
             child_infosets,
             payoff,
@@ -231,13 +216,26 @@ impl SequenceForm {
         self.infoset_parent[infoset] as usize
     }
 
+    /// How `player`'s passes are cut: `(blocks, spine infosets, runs in parallel)`.
+    pub fn cut_summary(&self, player: usize) -> (usize, usize, bool) {
+        let c = &self.cut[player];
+        (c.blocks.len(), c.spine.len(), c.parallel)
+    }
+
     /// Number of stored payoff entries of `player` (terminals after merging, zeros dropped).
     pub fn num_entries(&self, player: usize) -> usize {
         self.payoff[player].weight.len()
     }
 
+    /// The sequences of `infoset` (its slots shifted into the player's sequence numbering).
+    fn sequences(&self, game: &ExtensiveGame, player: usize, infoset: usize) -> Range<usize> {
+        let off = self.slot_offset[player] as usize;
+        let s = game.infoset_slots(infoset);
+        s.start - off + 1..s.end - off + 1
+    }
+
     /// Writes `player`'s realisation of the behaviour strategy `strategy` (indexed by global
-    /// slot) into `out` (length `num_sequences(player)`), top-down level by level.
+    /// slot) into `out` (length `num_sequences(player)`): the spine top-down, then the blocks.
     pub fn realization(
         &self,
         game: &ExtensiveGame,
@@ -245,52 +243,54 @@ impl SequenceForm {
         strategy: &[f64],
         out: &mut [f64],
     ) {
+        assert_eq!(out.len(), self.num_sequences[player]);
         out[0] = 1.0;
-        let off = self.slot_offset[player] as usize;
-        let levels = &self.levels[player];
-        for w in levels.windows(2) {
-            let (lo, hi) = (w[0] as usize, w[1] as usize);
-            let slots = (game.infoset_slots[lo] as usize)..(game.infoset_slots[hi] as usize);
-            // Writes go to this level's sequences; reads come from shallower ones.
-            let (read, write) = out.split_at_mut(slots.start - off + 1);
-            let write = &mut write[..slots.len()];
-            let fill = |range: std::ops::Range<usize>, write: &mut [f64]| {
-                let base_slot = game.infoset_slots[range.start] as usize;
-                for i in range {
-                    let parent = self.infoset_parent[i] as usize;
-                    let base = read[parent];
-                    let s = game.infoset_slots(i);
-                    let local = s.start - base_slot..s.end - base_slot;
-                    for (o, &sigma) in write[local].iter_mut().zip(&strategy[s]) {
-                        *o = base * sigma;
-                    }
-                }
-            };
-            if slots.len() >= PARALLEL_SLOTS {
-                par_infoset_chunks(game, lo..hi, write, &fill);
-            } else {
-                fill(lo..hi, write);
+        let x = Disjoint::new(out);
+        // SAFETY: infoset `i` writes only its own sequences and reads its parent sequence, which
+        // is in the spine (written before the blocks run) or earlier in the same block.
+        let fill = |i: usize| unsafe {
+            let base = x.get(self.infoset_parent[i] as usize);
+            let seqs = self.sequences(game, player, i);
+            let slots = game.infoset_slots(i);
+            for (o, &sigma) in x.slice(seqs).iter_mut().zip(&strategy[slots]) {
+                *o = base * sigma;
             }
+        };
+        let cut = &self.cut[player];
+        for &i in &cut.spine {
+            fill(i as usize);
         }
+        cut.for_each_block(|block| {
+            for i in block {
+                fill(i);
+            }
+            0.0
+        });
     }
 
-    /// Writes `player`'s gradient `g[s]` given every other player's realisation (`others[q]`
-    /// for `q != player`; the entry at `player` is ignored).
-    pub fn gradient(&self, player: usize, others: &[&[f64]], out: &mut [f64]) {
+    /// Computes the gradient rows `rows` of `player` into `g` and returns `Σ own[r] g[r]` over
+    /// them (0 without `own`).
+    fn gradient_rows(
+        &self,
+        player: usize,
+        others: &[&[f64]],
+        own: Option<&[f64]>,
+        rows: Range<usize>,
+        g: Disjoint<'_>,
+    ) -> f64 {
         let sp = &self.payoff[player];
         let np = others.len();
-        let row = |r: usize| -> f64 {
+        let mut dot = 0.0;
+        for r in rows {
             let (a, b) = (sp.row_ptr[r] as usize, sp.row_ptr[r + 1] as usize);
+            let mut acc = 0.0;
             if np == 2 {
                 let x = others[1 - player];
-                let mut acc = 0.0;
                 for e in a..b {
                     acc += sp.weight[e] * x[sp.cols[e] as usize];
                 }
-                acc
             } else {
                 let stride = np - 1;
-                let mut acc = 0.0;
                 for e in a..b {
                     let mut w = sp.weight[e];
                     let mut k = e * stride;
@@ -302,143 +302,178 @@ impl SequenceForm {
                     }
                     acc += w;
                 }
-                acc
             }
-        };
-        if sp.weight.len() >= PARALLEL_ENTRIES {
-            out.par_chunks_mut(ROWS_PER_TASK)
-                .enumerate()
-                .for_each(|(c, chunk)| {
-                    for (k, o) in chunk.iter_mut().enumerate() {
-                        *o = row(c * ROWS_PER_TASK + k);
-                    }
-                });
-        } else {
-            for (r, o) in out.iter_mut().enumerate() {
-                *o = row(r);
+            // SAFETY: the caller owns `rows` of `g`.
+            unsafe { g.set(r, acc) };
+            if let Some(x) = own {
+                dot += x[r] * acc;
             }
         }
+        dot
     }
 
-    /// Pulls the gradient `g` of `player` up the sequence tree: processes the player's infosets
-    /// from the deepest level up, replaces `g[s]` for each action sequence by its full
-    /// counterfactual value (own entry plus the values of the infosets below it), calls
-    /// `visit(infoset, values)` which returns the infoset's value, stores it in `infoset_value`,
-    /// and returns the value of the empty sequence.
+    /// One sequence-form pass of `player` against the other players' realisations `others`
+    /// (the entry at `player` is ignored): computes the gradient, pulls it up the sequence tree
+    /// (replacing `g[s]` of every action sequence by its counterfactual value, the own entry
+    /// plus the values of the infosets below it), calls `visit(infoset, values)` deepest first,
+    /// stores the infoset values it returns in `infoset_value` (indexed from the player's first
+    /// infoset), and returns the empty sequence's value together with `Σ own[s] g[s]` of the
+    /// gradient before pulling (the player's expected payoff when `own` is their realisation).
     ///
-    /// `visit` runs on disjoint infosets concurrently on wide levels; it receives the infoset
-    /// and its action values and may only touch state owned by that infoset.
-    pub fn pull_up<F>(
+    /// `visit` runs concurrently on infosets of different blocks and may only touch state owned
+    /// by the infoset it receives.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pass<F>(
         &self,
         game: &ExtensiveGame,
         player: usize,
+        others: &[&[f64]],
+        own: Option<&[f64]>,
         g: &mut [f64],
         infoset_value: &mut [f64],
         visit: F,
-    ) -> f64
+    ) -> (f64, f64)
     where
         F: Fn(usize, &[f64]) -> f64 + Sync,
     {
-        let off = self.slot_offset[player] as usize;
+        assert_eq!(g.len(), self.num_sequences[player]);
+        let first = game.player_infosets[player] as usize;
+        assert_eq!(infoset_value.len(), game.player_infosets(player).len());
         let ptr = &self.child_ptr[player];
         let kids = &self.child_infosets[player];
-        let levels = &self.levels[player];
-        let base_infoset = game.player_infosets[player] as usize;
-        for w in levels.windows(2).rev() {
-            let (lo, hi) = (w[0] as usize, w[1] as usize);
-            let slots = (game.infoset_slots[lo] as usize)..(game.infoset_slots[hi] as usize);
-            // This level's values go to its own sequences and infosets; children are deeper,
-            // i.e. later in both arrays.
-            let (_, rest) = g.split_at_mut(slots.start - off + 1);
-            let (level_g, _) = rest.split_at_mut(slots.len());
-            let (_, vrest) = infoset_value.split_at_mut(lo - base_infoset);
-            let (level_v, deeper_v) = vrest.split_at_mut(hi - lo);
-            let deeper_v: &[f64] = deeper_v;
-            let work = |range: std::ops::Range<usize>, level_g: &mut [f64], level_v: &mut [f64]| {
-                let base_slot = game.infoset_slots[range.start] as usize;
-                let first = range.start;
-                for i in range {
-                    let s = game.infoset_slots(i);
-                    let local = s.start - base_slot..s.end - base_slot;
-                    for (k, v) in level_g[local.clone()].iter_mut().enumerate() {
-                        let sq = s.start + k - off + 1;
-                        for &j in &kids[ptr[sq] as usize..ptr[sq + 1] as usize] {
-                            *v += deeper_v[j as usize - hi];
-                        }
-                    }
-                    level_v[i - first] = visit(i, &level_g[local]);
+        let gs = Disjoint::new(g);
+        let vs = Disjoint::new(infoset_value);
+        // SAFETY: infoset `i` writes its own sequences of `g` and its own entry of
+        // `infoset_value`, and reads the values of its children, which are deeper in the same
+        // block (or, for the spine, finished before it).
+        let pull = |i: usize| unsafe {
+            let seqs = self.sequences(game, player, i);
+            for sq in seqs.clone() {
+                let mut v = gs.get(sq);
+                for &j in &kids[ptr[sq] as usize..ptr[sq + 1] as usize] {
+                    v += vs.get(j as usize - first);
                 }
-            };
-            if slots.len() >= PARALLEL_SLOTS {
-                par_infoset_chunks2(game, lo..hi, level_g, level_v, &work);
-            } else {
-                work(lo..hi, level_g, level_v);
+                gs.set(sq, v);
+            }
+            let ev = visit(i, gs.slice(seqs));
+            vs.set(i - first, ev);
+        };
+        let cut = &self.cut[player];
+        let off = self.slot_offset[player] as usize;
+        let block_dot = cut.for_each_block(|block| {
+            let slots =
+                game.infoset_slots[block.start] as usize..game.infoset_slots[block.end] as usize;
+            let dot = self.gradient_rows(
+                player,
+                others,
+                own,
+                slots.start - off + 1..slots.end - off + 1,
+                gs,
+            );
+            for i in block.rev() {
+                pull(i);
+            }
+            dot
+        });
+        let mut dot = block_dot;
+        dot += self.gradient_rows(player, others, own, 0..1, gs);
+        for &i in &cut.spine {
+            let seqs = self.sequences(game, player, i as usize);
+            dot += self.gradient_rows(player, others, own, seqs, gs);
+        }
+        for &i in cut.spine.iter().rev() {
+            pull(i as usize);
+        }
+        // SAFETY: all tasks are finished.
+        let root = unsafe {
+            let mut v = gs.get(0);
+            for &j in &kids[ptr[0] as usize..ptr[1] as usize] {
+                v += vs.get(j as usize - first);
+            }
+            v
+        };
+        (root, dot)
+    }
+}
+
+/// How a player's sequence tree is cut for parallel passes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cut {
+    /// Whole subtrees of bounded work, as ranges of global infoset indices (in preorder).
+    blocks: Vec<Range<usize>>,
+    /// The infosets outside every block, in preorder (ancestors of blocks).
+    spine: Vec<u32>,
+    /// Whether the blocks run on several threads (enough work, more than one block).
+    parallel: bool,
+}
+
+impl Cut {
+    /// Cuts `player`'s sequence tree: a subtree whose work (slots plus payoff entries) is at
+    /// most [`BLOCK_WORK`] becomes a block unless its parent's subtree already is one.
+    fn new(
+        game: &ExtensiveGame,
+        player: usize,
+        infoset_parent: &[u32],
+        slot_offset: &[u32],
+        payoff: &SequencePayoff,
+    ) -> Self {
+        let range = game.player_infosets(player);
+        let first = range.start;
+        let n = range.len();
+        let off = slot_offset[player] as usize;
+        let owner = |seq: usize| -> usize {
+            // The infoset owning sequence `seq >= 1`.
+            let slot = (seq - 1 + off) as u32;
+            game.infoset_slots.partition_point(|&s| s <= slot) - 1
+        };
+        let mut work = vec![0usize; n];
+        let mut end: Vec<usize> = (first + 1..range.end + 1).collect();
+        for i in range.clone().rev() {
+            let s = game.infoset_slots(i);
+            let rows = s.start - off + 1..s.end - off + 1;
+            let entries = (payoff.row_ptr[rows.end] - payoff.row_ptr[rows.start]) as usize;
+            work[i - first] += s.len() + entries;
+            let parent = infoset_parent[i] as usize;
+            if parent != 0 && parent != NONE as usize {
+                let up = owner(parent);
+                if up >= first && up < i {
+                    work[up - first] += work[i - first];
+                    end[up - first] = end[up - first].max(end[i - first]);
+                }
             }
         }
-        let mut root = g[0];
-        for &j in &kids[ptr[0] as usize..ptr[1] as usize] {
-            root += infoset_value[j as usize - base_infoset];
+        let mut blocks = Vec::new();
+        let mut spine = Vec::new();
+        let mut i = first;
+        while i < range.end {
+            if work[i - first] <= BLOCK_WORK {
+                blocks.push(i..end[i - first]);
+                i = end[i - first];
+            } else {
+                spine.push(i as u32);
+                i += 1;
+            }
         }
-        root
+        let total: usize = (payoff.row_ptr.last().copied().unwrap_or(0) as usize) + n;
+        let parallel = total >= PARALLEL_WORK && blocks.len() > 1;
+        Cut {
+            blocks,
+            spine,
+            parallel,
+        }
     }
-}
 
-/// Infosets per parallel task (fixed, so chunking never depends on the thread count).
-const INFOSETS_PER_TASK: usize = 256;
-
-/// Splits a level's slot array into per-task pieces aligned with infoset boundaries.
-fn par_infoset_chunks<F>(
-    game: &ExtensiveGame,
-    range: std::ops::Range<usize>,
-    slots: &mut [f64],
-    f: &F,
-) where
-    F: Fn(std::ops::Range<usize>, &mut [f64]) + Sync,
-{
-    let pieces = split_level(game, range, slots);
-    pieces.into_par_iter().for_each(|(r, s)| f(r, s));
-}
-
-/// Like [`par_infoset_chunks`], also splitting a per-infoset array of the level.
-fn par_infoset_chunks2<F>(
-    game: &ExtensiveGame,
-    range: std::ops::Range<usize>,
-    slots: &mut [f64],
-    per_infoset: &mut [f64],
-    f: &F,
-) where
-    F: Fn(std::ops::Range<usize>, &mut [f64], &mut [f64]) + Sync,
-{
-    let start = range.start;
-    let pieces = split_level(game, range, slots);
-    let mut values = Vec::with_capacity(pieces.len());
-    let mut rest = per_infoset;
-    for (r, _) in &pieces {
-        let (head, tail) = rest.split_at_mut(r.len());
-        values.push(head);
-        rest = tail;
+    /// Runs `task` on every block (concurrently when the cut is parallel) and returns the sum of
+    /// its results in block order.
+    fn for_each_block<T>(&self, task: T) -> f64
+    where
+        T: Fn(Range<usize>) -> f64 + Sync,
+    {
+        let parts: Vec<f64> = if self.parallel {
+            self.blocks.par_iter().map(|b| task(b.clone())).collect()
+        } else {
+            self.blocks.iter().map(|b| task(b.clone())).collect()
+        };
+        parts.iter().sum()
     }
-    debug_assert!(pieces.first().is_none_or(|(r, _)| r.start == start));
-    pieces
-        .into_par_iter()
-        .zip(values)
-        .for_each(|((r, s), v)| f(r, s, v));
-}
-
-fn split_level<'a>(
-    game: &ExtensiveGame,
-    range: std::ops::Range<usize>,
-    mut slots: &'a mut [f64],
-) -> Vec<(std::ops::Range<usize>, &'a mut [f64])> {
-    let mut pieces = Vec::new();
-    let mut lo = range.start;
-    while lo < range.end {
-        let hi = (lo + INFOSETS_PER_TASK).min(range.end);
-        let len = (game.infoset_slots[hi] - game.infoset_slots[lo]) as usize;
-        let (head, tail) = std::mem::take(&mut slots).split_at_mut(len);
-        pieces.push((lo..hi, head));
-        slots = tail;
-        lo = hi;
-    }
-    pieces
 }
