@@ -24,6 +24,9 @@ pub(crate) fn contiguous<'a, T, E>(name: &str, slice: Result<&'a [T], E>) -> PyR
     slice.map_err(|_| PyValueError::new_err(format!("{name}: expected a C-contiguous array")))
 }
 
+/// A numpy vector handed back to Python.
+type Vector<'py> = Bound<'py, PyArray1<f64>>;
+
 /// A validated extensive-form game (immutable, shared with the solvers).
 #[pyclass(module = "equilibria._core", name = "ExtensiveGame", frozen)]
 pub struct PyGame {
@@ -229,7 +232,7 @@ impl PyGame {
         &self,
         py: Python<'py>,
         strategy: PyReadonlyArray1<'py, f64>,
-    ) -> PyResult<(f64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    ) -> PyResult<(f64, Vector<'py>, Vector<'py>)> {
         let s = contiguous("strategy", strategy.as_slice())?;
         let nc = py.detach(|| efg::nash_conv(&self.game, s)).into_py(py)?;
         Ok((

@@ -3,6 +3,7 @@
 
 mod cfr;
 mod efg;
+mod games;
 mod normal_form;
 mod runtime;
 
@@ -15,5 +16,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     normal_form::register(m)?;
     efg::register(m)?;
     cfr::register(m)?;
+    games::register(m)?;
     Ok(())
 }

@@ -231,11 +231,10 @@ impl Cfr {
             self.iterate();
             control.set_done(k + 1);
             let at_checkpoint = checkpoint_every.is_some_and(|c| self.iteration % c == 0);
-            if at_checkpoint || (checkpoint_every.is_some() && k + 1 == iterations) {
-                if self.trace.last().map(|&(t, _)| t) != Some(self.iteration) {
-                    let e = self.exploitability();
-                    self.trace.push((self.iteration, e));
-                }
+            let record = at_checkpoint || (checkpoint_every.is_some() && k + 1 == iterations);
+            if record && self.trace.last().map(|&(t, _)| t) != Some(self.iteration) {
+                let e = self.exploitability();
+                self.trace.push((self.iteration, e));
             }
         }
         Ok(())

@@ -116,7 +116,7 @@ pub(crate) fn best_response_value(
     game: &ExtensiveGame,
     player: usize,
     x: &[Vec<f64>],
-    mut argmax: Option<&mut [f64]>,
+    argmax: Option<&mut [f64]>,
 ) -> (f64, f64) {
     let sf = game.sequence_form();
     let others: Vec<&[f64]> = x.iter().map(|v| v.as_slice()).collect();
@@ -131,7 +131,7 @@ pub(crate) fn best_response_value(
         &mut infoset_value,
         |_, v| v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
     );
-    if let Some(out) = argmax.as_deref_mut() {
+    if let Some(out) = argmax {
         let off = sf.slot_offset[player] as usize;
         for i in game.player_infosets(player) {
             let s = game.infoset_slots(i);

@@ -113,13 +113,13 @@ impl SequenceForm {
         // Children of each sequence, per player.
         let mut child_ptr = Vec::with_capacity(np);
         let mut child_infosets = Vec::with_capacity(np);
-        for p in 0..np {
+        for (p, &count) in num_sequences.iter().enumerate() {
             let range = game.player_infosets(p);
-            let mut ptr = vec![0u32; num_sequences[p] + 1];
+            let mut ptr = vec![0u32; count + 1];
             for i in range.clone() {
                 ptr[infoset_parent[i] as usize + 1] += 1;
             }
-            for s in 0..num_sequences[p] {
+            for s in 0..count {
                 ptr[s + 1] += ptr[s];
             }
             let mut fill = ptr.clone();

@@ -6,10 +6,10 @@ use crate::error::Result;
 
 const CARDS: usize = 3;
 
-/// Two-player Kuhn poker, exactly OpenSpiel's `kuhn_poker`: cards 0 < 1 < 2, ante 1, one bet of
-/// 1. Chance deals player 0's card, then player 1's (`"Deal:<card>"`); players then `Pass` or
-/// `Bet`. Infosets are labelled by the card then the betting (`"1"`, `"0pb"`, `"2b"`). 58 nodes,
-/// 12 infosets; the game's value to player 0 is -1/18.
+/// Two-player Kuhn poker, exactly OpenSpiel's `kuhn_poker`: cards 0 < 1 < 2, an ante of 1 and
+/// one bet of 1. Chance deals player 0's card, then player 1's (`"Deal:<card>"`); players then
+/// `Pass` or `Bet`, player 0 first. Infosets are labelled by the card then the betting (`"1"`,
+/// `"0pb"`, `"2b"`). 58 nodes, 12 infosets; the game's value to player 0 is -1/18.
 pub fn kuhn_poker() -> Result<ExtensiveGame> {
     let mut builder = TreeBuilder::new(2)?;
     builder.set_title("Kuhn poker");
@@ -17,10 +17,17 @@ pub fn kuhn_poker() -> Result<ExtensiveGame> {
     let root = builder.add_chance(None, uniform((0..CARDS).map(deal)))?;
     for first in 0..CARDS {
         let rest: Vec<usize> = (0..CARDS).filter(|&c| c != first).collect();
-        let node = builder.add_chance(Some((root, first)), uniform(rest.iter().map(|&c| deal(c))))?;
+        let node =
+            builder.add_chance(Some((root, first)), uniform(rest.iter().map(|&c| deal(c))))?;
         for (outcome, &second) in rest.iter().enumerate() {
             let cards = [first, second];
-            betting(&mut builder, &mut infosets, Some((node, outcome)), cards, "")?;
+            betting(
+                &mut builder,
+                &mut infosets,
+                Some((node, outcome)),
+                cards,
+                "",
+            )?;
         }
     }
     builder.build()

@@ -36,8 +36,7 @@ impl Infosets {
         }
     }
 
-    /// Adds a decision node of `player` at the infoset labelled `label`, declaring the infoset
-    /// with `actions()` the first time the label is seen.
+    /// Adds a decision node of `player` at the infoset labelled `label` (see [`Self::infoset`]).
     fn decision(
         &mut self,
         builder: &mut TreeBuilder,
@@ -46,29 +45,38 @@ impl Infosets {
         label: String,
         actions: impl FnOnce() -> Vec<String>,
     ) -> Result<NodeId> {
-        let infoset = match self.by_player[player].get(&label) {
-            Some(&infoset) => {
-                debug_assert_eq!(
-                    builder.infoset_signature(infoset),
-                    Some((player, actions().len())),
-                    "infoset {label:?} reached with different actions"
-                );
-                infoset
-            }
-            None => {
-                let infoset = builder.add_infoset(player, label.clone(), actions())?;
-                self.by_player[player].insert(label, infoset);
-                infoset
-            }
-        };
+        let infoset = self.infoset(builder, player, label, actions)?;
         builder.add_decision(parent, infoset)
+    }
+
+    /// The infoset of `player` labelled `label`, declared with `actions()` the first time the
+    /// label is seen.
+    fn infoset(
+        &mut self,
+        builder: &mut TreeBuilder,
+        player: usize,
+        label: String,
+        actions: impl FnOnce() -> Vec<String>,
+    ) -> Result<InfosetId> {
+        if let Some(&infoset) = self.by_player[player].get(&label) {
+            debug_assert_eq!(
+                builder.infoset_signature(infoset),
+                Some((player, actions().len())),
+                "infoset {label:?} reached with different actions"
+            );
+            return Ok(infoset);
+        }
+        let infoset = builder.add_infoset(player, label.clone(), actions())?;
+        self.by_player[player].insert(label, infoset);
+        Ok(infoset)
     }
 }
 
 /// A uniform chance distribution over `labels`.
-fn uniform(labels: impl ExactSizeIterator<Item = String>) -> Vec<(String, f64)> {
+fn uniform(labels: impl IntoIterator<Item = String>) -> Vec<(String, f64)> {
+    let labels: Vec<String> = labels.into_iter().collect();
     let p = 1.0 / labels.len() as f64;
-    labels.map(|label| (label, p)).collect()
+    labels.into_iter().map(|label| (label, p)).collect()
 }
 
 #[cfg(test)]
