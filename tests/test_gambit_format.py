@@ -26,13 +26,14 @@ def same_game(a: eq.ExtensiveGame, b: eq.ExtensiveGame) -> None:
     assert x["chance_label"] == y["chance_label"]
     assert a.infoset_labels == b.infoset_labels
     assert a.action_labels == b.action_labels
-    assert a.player_names == b.player_names and a.title == b.title
+    assert a.player_names == b.player_names and a.title == b.title and a.comment == b.comment
 
 
 def test_hand_written_file_with_shared_outcomes_and_a_root_outcome() -> None:
     game = eq.read_efg(DATA / "poker_outcomes.efg")
     assert (game.num_players, game.num_histories, game.num_infosets, game.num_terminals) == (2, 11, 3, 6)
     assert game.player_names == ["Alice", "Bob"]
+    assert game.comment.startswith("Written by hand") and "both deals." in game.comment
     assert game.infoset_labels == ["Alice high", "Alice low", "Bob"]
     # Bob's infoset holds a node under each deal.
     arr = game.node_arrays()

@@ -102,6 +102,11 @@ class ExtensiveGame:
         return self._core.title
 
     @property
+    def comment(self) -> str:
+        """The game's description (Gambit files carry one)."""
+        return self._core.comment
+
+    @property
     def player_names(self) -> list[str]:
         """The players' names."""
         return self._core.player_names
@@ -519,6 +524,10 @@ class GameBuilder:
     def set_title(self, title: str) -> None:
         """Sets the game's title."""
         self._core.set_title(str(title))
+
+    def set_comment(self, comment: str) -> None:
+        """Sets the game's description (kept in ``.efg`` output)."""
+        self._core.set_comment(str(comment))
 
     def build(self) -> ExtensiveGame:
         """Validates the tree (every action has a child) and returns the game."""

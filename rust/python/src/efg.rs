@@ -80,6 +80,12 @@ impl PyGame {
         self.game.title().to_string()
     }
 
+    /// Description (from Gambit files).
+    #[getter]
+    fn comment(&self) -> String {
+        self.game.comment().to_string()
+    }
+
     /// Players' names.
     #[getter]
     fn player_names(&self) -> Vec<String> {
@@ -302,6 +308,12 @@ impl PyTreeBuilder {
         Ok(PyTreeBuilder {
             inner: Some(TreeBuilder::new(num_players).into_py(py)?),
         })
+    }
+
+    /// Sets the description.
+    fn set_comment(&mut self, comment: String) -> PyResult<()> {
+        self.get()?.set_comment(comment);
+        Ok(())
     }
 
     /// Sets the title.

@@ -31,6 +31,7 @@ struct InfosetSpec {
 pub struct TreeBuilder {
     num_players: usize,
     title: String,
+    comment: String,
     player_names: Vec<String>,
     kind: Vec<NodeKind>,
     parent: Vec<u32>,
@@ -60,6 +61,7 @@ impl TreeBuilder {
         Ok(TreeBuilder {
             num_players,
             title: String::new(),
+            comment: String::new(),
             player_names: (1..=num_players).map(|p| format!("Player {p}")).collect(),
             kind: Vec::new(),
             parent: Vec::new(),
@@ -88,6 +90,11 @@ impl TreeBuilder {
     /// Sets the game's title.
     pub fn set_title(&mut self, title: impl Into<String>) {
         self.title = title.into();
+    }
+
+    /// Sets the game's description (Gambit files carry one).
+    pub fn set_comment(&mut self, comment: impl Into<String>) {
+        self.comment = comment.into();
     }
 
     /// Sets the players' names (one per player).
@@ -519,6 +526,7 @@ impl TreeBuilder {
         let mut game = ExtensiveGame {
             num_players: np,
             title: self.title,
+            comment: self.comment,
             player_names: self.player_names,
             kind,
             parent,

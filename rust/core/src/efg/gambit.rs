@@ -313,7 +313,7 @@ impl<'a> Parser<'a> {
         builder.set_title(title);
         builder.set_player_names(names).map_err(located)?;
         if self.at_string() {
-            self.string("a quoted comment")?; // the game keeps no description
+            builder.set_comment(self.string("a quoted comment")?);
         }
         Ok(builder)
     }
@@ -528,7 +528,7 @@ fn locate(token: &Token, e: Error) -> Error {
 /// Reads a game from Gambit's `.efg` text (version 2, `R` or `D`).
 ///
 /// Payoffs of outcomes met along a path are summed into its terminal (a terminal without any
-/// outcome pays 0); outcome and chance-infoset names and the file's comment are not kept.
+/// outcome pays 0); outcome and chance-infoset names are not kept (the file's comment is).
 ///
 /// # Errors
 ///
@@ -595,7 +595,7 @@ pub fn write_efg(game: &ExtensiveGame) -> String {
     for name in game.player_names() {
         let _ = write!(out, " {}", quote(name));
     }
-    out.push_str(" }\n\"\"\n\n");
+    let _ = write!(out, " }}\n{}\n\n", quote(game.comment()));
     let mut infoset_number = vec![0u32; game.num_infosets()];
     let mut last_number = vec![0u32; game.num_players()];
     let (mut chance_count, mut terminal_count) = (0u32, 0u32);
@@ -828,7 +828,7 @@ t \"Ry\" 4 \"o4\" {.5,1e1,-3/2}
     fn writes_gambit_text() {
         let g = read_efg(POKER).unwrap();
         let expected = r#"EFG 2 R "One-card \"poker\"" { "Fred" "Alice" }
-""
+"Myerson-style poker; both players ante 1 at the root."
 
 c "deal" 1 "" { "Red" 0.5 "Black" 0.5 } 0
 p "fred red" 1 1 "F:red" { "Raise" "Fold" } 0

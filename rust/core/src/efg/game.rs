@@ -32,6 +32,7 @@ pub const NONE: u32 = u32::MAX;
 pub struct ExtensiveGame {
     pub(crate) num_players: usize,
     pub(crate) title: String,
+    pub(crate) comment: String,
     pub(crate) player_names: Vec<String>,
     // ---- nodes (breadth-first order) ----
     pub(crate) kind: Vec<NodeKind>,
@@ -93,6 +94,11 @@ impl ExtensiveGame {
     /// The game's title (Gambit keeps one; empty otherwise).
     pub fn title(&self) -> &str {
         &self.title
+    }
+
+    /// The game's description (Gambit keeps one; empty otherwise).
+    pub fn comment(&self) -> &str {
+        &self.comment
     }
 
     /// The players' names (Gambit keeps them; `"Player 1"`, ... otherwise).
