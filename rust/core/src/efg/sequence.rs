@@ -53,10 +53,6 @@ pub struct SequenceForm {
     /// Per player: blocks (whole subtrees, as global infoset ranges) and the spine (the other
     /// infosets, in preorder), with whether the player's passes run in parallel.
     pub(crate) cut: Vec<Cut>,
-    /// Per player: prefix offsets into `child_infosets` for each sequence.
-    pub(crate) child_ptr: Vec<Vec<u32>>,
-    /// Per player: the infosets directly below each sequence.
-    pub(crate) child_infosets: Vec<Vec<u32>>,
     /// Per player: the payoff in sequence form.
     pub(crate) payoff: Vec<SequencePayoff>,
 }
@@ -108,29 +104,6 @@ impl SequenceForm {
                     seq[c * np + p] = slot as u32 - slot_offset[p] + 1;
                 }
             }
-        }
-
-        // Children of each sequence, per player.
-        let mut child_ptr = Vec::with_capacity(np);
-        let mut child_infosets = Vec::with_capacity(np);
-        for (p, &count) in num_sequences.iter().enumerate() {
-            let range = game.player_infosets(p);
-            let mut ptr = vec![0u32; count + 1];
-            for i in range.clone() {
-                ptr[infoset_parent[i] as usize + 1] += 1;
-            }
-            for s in 0..count {
-                ptr[s + 1] += ptr[s];
-            }
-            let mut fill = ptr.clone();
-            let mut kids = vec![0u32; range.len()];
-            for i in range {
-                let s = infoset_parent[i] as usize;
-                kids[fill[s] as usize] = i as u32;
-                fill[s] += 1;
-            }
-            child_ptr.push(ptr);
-            child_infosets.push(kids);
         }
 
         // Payoffs in sequence form, entries sorted by (own sequence, others' sequences), merged.
@@ -190,8 +163,6 @@ impl SequenceForm {
             slot_offset,
             num_sequences,
             cut,
-            child_ptr,
-            child_infosets,
             payoff,
         }
     }
@@ -339,28 +310,25 @@ impl SequenceForm {
         assert_eq!(g.len(), self.num_sequences[player]);
         let first = game.player_infosets[player] as usize;
         assert_eq!(infoset_value.len(), game.player_infosets(player).len());
-        let ptr = &self.child_ptr[player];
-        let kids = &self.child_infosets[player];
         let gs = Disjoint::new(g);
         let vs = Disjoint::new(infoset_value);
-        // SAFETY: infoset `i` writes its own sequences of `g` and its own entry of
-        // `infoset_value`, and reads the values of its children, which are deeper in the same
-        // block (or, for the spine, finished before it).
-        let pull = |i: usize| unsafe {
-            let seqs = self.sequences(game, player, i);
-            for sq in seqs.clone() {
-                let mut v = gs.get(sq);
-                for &j in &kids[ptr[sq] as usize..ptr[sq + 1] as usize] {
-                    v += vs.get(j as usize - first);
-                }
-                gs.set(sq, v);
-            }
-            let ev = visit(i, gs.slice(seqs));
+        // Infoset `i` reads its own sequences of `g` (complete: every child infoset has already
+        // added its value), writes its entry of `infoset_value`, and adds that value to its
+        // parent sequence, unless `i` roots a block: those parents may be shared between blocks,
+        // so they are added after the parallel region, in block order.
+        // SAFETY: within a block every parent sequence but the root's belongs to the block;
+        // the spine runs after all blocks.
+        let visit_and_push = |i: usize, push: bool| unsafe {
+            let ev = visit(i, gs.slice(self.sequences(game, player, i)));
             vs.set(i - first, ev);
+            if push {
+                let parent = self.infoset_parent[i] as usize;
+                gs.set(parent, gs.get(parent) + ev);
+            }
         };
         let cut = &self.cut[player];
         let off = self.slot_offset[player] as usize;
-        let block_dot = cut.for_each_block(|block| {
+        let mut dot = cut.for_each_block(|block| {
             let slots =
                 game.infoset_slots[block.start] as usize..game.infoset_slots[block.end] as usize;
             let dot = self.gradient_rows(
@@ -370,28 +338,29 @@ impl SequenceForm {
                 slots.start - off + 1..slots.end - off + 1,
                 gs,
             );
+            let root = block.start;
             for i in block.rev() {
-                pull(i);
+                visit_and_push(i, i != root);
             }
             dot
         });
-        let mut dot = block_dot;
         dot += self.gradient_rows(player, others, own, 0..1, gs);
         for &i in &cut.spine {
             let seqs = self.sequences(game, player, i as usize);
             dot += self.gradient_rows(player, others, own, seqs, gs);
         }
-        for &i in cut.spine.iter().rev() {
-            pull(i as usize);
-        }
-        // SAFETY: all tasks are finished.
-        let root = unsafe {
-            let mut v = gs.get(0);
-            for &j in &kids[ptr[0] as usize..ptr[1] as usize] {
-                v += vs.get(j as usize - first);
+        // SAFETY: the blocks are finished; from here on everything is sequential.
+        unsafe {
+            for block in &cut.blocks {
+                let parent = self.infoset_parent[block.start] as usize;
+                gs.set(parent, gs.get(parent) + vs.get(block.start - first));
             }
-            v
-        };
+        }
+        for &i in cut.spine.iter().rev() {
+            visit_and_push(i as usize, true);
+        }
+        // SAFETY: as above.
+        let root = unsafe { gs.get(0) };
         (root, dot)
     }
 }
