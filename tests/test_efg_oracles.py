@@ -70,3 +70,36 @@ def test_exploitability_of_an_equilibrium_is_zero_on_perfect_information_games()
     assert eq.nash_conv(game, eq_strategy) == 0.0
     assert game.expected_payoffs(eq_strategy)[0] == 2.0
     assert sequence_form_lp_value(game) == pytest.approx(2.0)
+
+
+def three_player_game(seed: int) -> eq.ExtensiveGame:
+    """Chance deals a private bit to player 0; players 0, 1, 2 act in turn, each seeing only
+    the public actions before them (player 0 also sees its bit); random general-sum payoffs."""
+    rng = np.random.default_rng(seed)
+    b = eq.GameBuilder(3)
+    deal = b.chance(None, [("0", 0.3), ("1", 0.7)])
+    for bit in range(2):
+        n0 = b.decision((deal, bit), 0, f"p0 bit={bit}", ["a", "b"])
+        for a0 in range(2):
+            n1 = b.decision((n0, a0), 1, f"p1 h={a0}", ["c", "d", "e"])
+            for a1 in range(3):
+                n2 = b.decision((n1, a1), 2, f"p2 h={a0}{a1}", ["f", "g"])
+                for a2 in range(2):
+                    b.terminal((n2, a2), rng.normal(size=3).tolist())
+    return b.build()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_three_player_best_responses_and_nash_conv_equal_enumeration(seed: int) -> None:
+    game = three_player_game(seed)
+    strategy = random_strategy(game, seed)
+    values = game.expected_payoffs(strategy)
+    total = 0.0
+    for player in range(3):
+        brute = brute_force_best_response_value(game, strategy, player)
+        assert eq.best_response(game, strategy, player).value == pytest.approx(brute, abs=1e-12)
+        total += brute - values[player]
+    assert eq.nash_conv(game, strategy) == pytest.approx(total, abs=1e-12)
+    assert eq.exploitability(game, strategy) == pytest.approx(total / 3, abs=1e-12)
+    with pytest.raises(eq.InvalidInputError, match="3 players"):
+        eq.CFR(game)
