@@ -100,6 +100,8 @@ def test_builtin_equals_the_converted_openspiel_game(spec: str, make) -> None:
     assert sorted(ours.infoset_labels) == sorted(converted.infoset_labels)
     for label in ours.infoset_labels[:: max(1, ours.num_infosets // 200)]:
         assert ours.infoset_actions(label) == converted.infoset_actions(label)
+    # Chance outcomes carry OpenSpiel's labels in both.
+    assert sorted(set(ours.node_arrays()["chance_label"])) == sorted(set(converted.node_arrays()["chance_label"]))
     # Same game: CFR+ iterates agree label by label after 50 iterations.
     a = eq.CFR(ours, "cfr+").run(50).average_strategy()
     b = eq.CFR(converted, "cfr+").run(50).average_strategy()

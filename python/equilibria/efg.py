@@ -228,6 +228,7 @@ class ExtensiveGame:
         num_players: int | None = None,
         infoset_labels: Mapping[int, str] | None = None,
         action_labels: Mapping[int, Sequence[str]] | None = None,
+        chance_labels: Sequence[str] | None = None,
     ) -> ExtensiveGame:
         """Builds a game from parallel per-node arrays, nodes in any order.
 
@@ -245,6 +246,8 @@ class ExtensiveGame:
             num_players: default: the number of payoff columns.
             infoset_labels: label per infoset key (default: the key).
             action_labels: action labels per infoset key (default ``"0"``, ``"1"``, ...).
+            chance_labels: ``(n,)`` label of the chance outcome leading into each node (read
+                only below chance nodes; default: unlabelled).
         """
         par = _int_array(parent, "parent")
         n = par.shape[0]
@@ -292,8 +295,14 @@ class ExtensiveGame:
             )
         labels = {int(k): str(v) for k, v in (infoset_labels or {}).items()}
         actions = {int(k): [str(a) for a in v] for k, v in (action_labels or {}).items()}
+        if chance_labels is None:
+            edge_labels: list[str] = []
+        else:
+            edge_labels = [str(x) for x in chance_labels]
+            if len(edge_labels) != n:
+                raise invalid("chance_labels", f"{n} labels (one per node)", len(edge_labels))
         core = _core.game_from_arrays(
-            num_players, par, who, info, act, prob, np.ascontiguousarray(full), labels, actions
+            num_players, par, who, info, act, prob, np.ascontiguousarray(full), labels, actions, edge_labels
         )
         return cls(core)
 

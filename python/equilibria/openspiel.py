@@ -54,21 +54,23 @@ def from_openspiel(game: Any, max_histories: int = 50_000_000) -> ExtensiveGame:
     infoset: list[int] = []
     action: list[int] = []
     prob: list[float] = []
+    edge: list[str] = []
     payoffs: list[list[float]] = []
     keys: dict[str, int] = {}
     labels: dict[int, str] = {}
     action_labels: dict[int, list[str]] = {}
     zero = [0.0] * num_players
 
-    stack: list[tuple[Any, int, int, float]] = [(game.new_initial_state(), -1, 0, 1.0)]
+    stack: list[tuple[Any, int, int, float, str]] = [(game.new_initial_state(), -1, 0, 1.0, "")]
     while stack:
-        state, par, act, p = stack.pop()
+        state, par, act, p, label = stack.pop()
         node = len(parent)
         if node >= max_histories:
             raise invalid("game", f"at most max_histories={max_histories} histories", "a larger tree")
         parent.append(par)
         action.append(act)
         prob.append(p)
+        edge.append(label)
         if state.is_terminal():
             player.append(TERMINAL)
             infoset.append(-1)
@@ -81,7 +83,7 @@ def from_openspiel(game: Any, max_histories: int = 50_000_000) -> ExtensiveGame:
             outcomes = state.chance_outcomes()
             for k in range(len(outcomes) - 1, -1, -1):
                 a, q = outcomes[k]
-                stack.append((state.child(a), node, k, q))
+                stack.append((state.child(a), node, k, q, state.action_to_string(pyspiel.PlayerId.CHANCE, a)))
             continue
         who = state.current_player()
         if who < 0:
@@ -97,7 +99,7 @@ def from_openspiel(game: Any, max_histories: int = 50_000_000) -> ExtensiveGame:
         player.append(who)
         infoset.append(key)
         for k in range(len(legal) - 1, -1, -1):
-            stack.append((state.child(legal[k]), node, k, 1.0))
+            stack.append((state.child(legal[k]), node, k, 1.0, ""))
 
     return ExtensiveGame.from_arrays(
         np.asarray(parent, dtype=np.int64),
@@ -109,6 +111,7 @@ def from_openspiel(game: Any, max_histories: int = 50_000_000) -> ExtensiveGame:
         num_players=num_players,
         infoset_labels=labels,
         action_labels=action_labels,
+        chance_labels=edge,
     )
 
 

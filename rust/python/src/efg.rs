@@ -259,7 +259,7 @@ fn parse_efg(py: Python<'_>, text: &str) -> PyResult<PyGame> {
 /// Builds a game from parent arrays (see `GameArrays`).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (num_players, parent, player, infoset, action, chance_prob, payoffs, infoset_labels, action_labels))]
+#[pyo3(signature = (num_players, parent, player, infoset, action, chance_prob, payoffs, infoset_labels, action_labels, chance_labels))]
 fn game_from_arrays<'py>(
     py: Python<'py>,
     num_players: usize,
@@ -271,6 +271,7 @@ fn game_from_arrays<'py>(
     payoffs: PyReadonlyArray2<'py, f64>,
     infoset_labels: HashMap<i64, String>,
     action_labels: HashMap<i64, Vec<String>>,
+    chance_labels: Vec<String>,
 ) -> PyResult<PyGame> {
     let arrays = GameArrays {
         num_players,
@@ -282,6 +283,7 @@ fn game_from_arrays<'py>(
         payoffs: contiguous("payoffs", payoffs.as_slice())?,
         infoset_labels,
         action_labels,
+        chance_labels,
     };
     let game = py.detach(|| arrays.build()).into_py(py)?;
     Ok(PyGame::new(game))

@@ -32,6 +32,8 @@ pub struct GameArrays<'a> {
     pub infoset_labels: HashMap<i64, String>,
     /// Optional action labels by infoset key (default: `"0"`, `"1"`, ...).
     pub action_labels: HashMap<i64, Vec<String>>,
+    /// Optional label of the chance outcome leading into each node (empty: no labels).
+    pub chance_labels: Vec<String>,
 }
 
 fn kind_name(player: i64) -> &'static str {
@@ -67,6 +69,13 @@ impl GameArrays<'_> {
                     len,
                 ));
             }
+        }
+        if !self.chance_labels.is_empty() && self.chance_labels.len() != n {
+            return Err(Error::invalid(
+                "chance_labels",
+                format!("{n} labels (one per node)"),
+                self.chance_labels.len(),
+            ));
         }
         if self.payoffs.len() != n * np {
             return Err(Error::invalid(
@@ -198,7 +207,14 @@ impl GameArrays<'_> {
                 CHANCE => {
                     let outcomes = children[v]
                         .iter()
-                        .map(|&c| (String::new(), self.chance_prob[c as usize]))
+                        .map(|&c| {
+                            let label = self
+                                .chance_labels
+                                .get(c as usize)
+                                .cloned()
+                                .unwrap_or_default();
+                            (label, self.chance_prob[c as usize])
+                        })
                         .collect();
                     builder.add_chance(parent, outcomes)?
                 }
