@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _core
 from ._arrays import as_real_array
-from ._runtime import invalid
+from ._runtime import check_threads, invalid
 
 __all__ = [
     "CHANCE",
@@ -426,25 +426,27 @@ class BestResponse:
     strategy: BehaviorStrategy
 
 
-def best_response(game: ExtensiveGame, strategy: StrategyLike, player: int) -> BestResponse:
+def best_response(game: ExtensiveGame, strategy: StrategyLike, player: int, threads: int | None = None) -> BestResponse:
     """A best response of ``player`` to the other players' parts of ``strategy``: one pass
-    over the sequence form (the cost of one CFR pass). Ties go to the lowest action."""
+    over the sequence form (the cost of one CFR pass). Ties go to the lowest action.
+    ``threads``: ``None`` (all cores) or a count; the answer does not depend on it."""
     _check_game(game)
     probs = _strategy_array(game, strategy)
-    value, br = game._core.best_response(probs, _check_player(game, player))
+    value, br = game._core.best_response(probs, _check_player(game, player), check_threads(threads))
     return BestResponse(float(value), BehaviorStrategy(game, br))
 
 
-def nash_conv(game: ExtensiveGame, strategy: StrategyLike) -> float:
-    """``Σ_p (best-response value_p - value_p)``: zero exactly at a Nash equilibrium."""
+def nash_conv(game: ExtensiveGame, strategy: StrategyLike, threads: int | None = None) -> float:
+    """``Σ_p (best-response value_p - value_p)``: zero exactly at a Nash equilibrium (one
+    best-response pass per player; ``threads`` as in :func:`best_response`)."""
     _check_game(game)
-    value, _, _ = game._core.nash_conv(_strategy_array(game, strategy))
+    value, _, _ = game._core.nash_conv(_strategy_array(game, strategy), check_threads(threads))
     return float(value)
 
 
-def exploitability(game: ExtensiveGame, strategy: StrategyLike) -> float:
+def exploitability(game: ExtensiveGame, strategy: StrategyLike, threads: int | None = None) -> float:
     """OpenSpiel's exploitability: :func:`nash_conv` divided by the number of players."""
-    return nash_conv(game, strategy) / game.num_players
+    return nash_conv(game, strategy, threads) / game.num_players
 
 
 def _check_game(game: Any) -> None:

@@ -6,7 +6,9 @@
 //! report progress; the driver calls [`Control::cancel`] to stop them.
 
 use crate::error::{Error, Result};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Shared cancellation flag and progress counters of one computation.
 #[derive(Debug, Default)]
@@ -69,9 +71,12 @@ impl Control {
     }
 }
 
-/// Runs `work` on the global rayon pool (`threads = None`) or on a local pool of `threads`
-/// workers. Results never depend on the pool: every parallel reduction in the core runs in a
-/// fixed order over a partition that depends only on the problem size.
+/// Runs `work` on the global rayon pool (`threads = None`) or on a pool of `threads` workers.
+/// Results never depend on the pool: every parallel reduction in the core runs in a fixed order
+/// over a partition that depends only on the problem size.
+///
+/// Pools of explicit sizes are built once and kept for the life of the process (starting
+/// threads costs far more than a short call such as one exploitability), one per size asked for.
 pub fn with_threads<T, F>(threads: Option<usize>, work: F) -> Result<T>
 where
     T: Send,
@@ -80,14 +85,28 @@ where
     match threads {
         None => Ok(work()),
         Some(0) => Err(Error::invalid("threads", "a positive integer or None", 0)),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| Error::Numerical(format!("cannot start a thread pool: {e}")))?;
-            Ok(pool.install(work))
-        }
+        Some(n) => Ok(pool_of(n)?.install(work)),
     }
+}
+
+/// The shared pool of `n` workers, built on first use.
+fn pool_of(n: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(pool) = pools.get(&n) {
+        return Ok(Arc::clone(pool));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(move |k| format!("equilibria-{n}-{k}"))
+        .build()
+        .map_err(|e| Error::Numerical(format!("cannot start a thread pool: {e}")))?;
+    let pool = Arc::new(pool);
+    pools.insert(n, Arc::clone(&pool));
+    Ok(pool)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Bindings of `equilibria_core::efg`: the extensive-form game, its builders, best responses.
 
 use crate::runtime::IntoPyResult;
+use equilibria_core::control::with_threads;
 use equilibria_core::efg::arrays::GameArrays;
 use equilibria_core::efg::{self, ExtensiveGame, NodeKind, TreeBuilder};
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
@@ -220,27 +221,35 @@ impl PyGame {
     }
 
     /// `(value, strategy)` of a best response of `player` to `strategy`.
+    #[pyo3(signature = (strategy, player, threads=None))]
     fn best_response<'py>(
         &self,
         py: Python<'py>,
         strategy: PyReadonlyArray1<'py, f64>,
         player: usize,
+        threads: Option<usize>,
     ) -> PyResult<(f64, Bound<'py, PyArray1<f64>>)> {
         let s = contiguous("strategy", strategy.as_slice())?;
         let br = py
-            .detach(|| efg::best_response(&self.game, s, player))
+            .detach(|| with_threads(threads, || efg::best_response(&self.game, s, player)))
+            .and_then(|r| r)
             .into_py(py)?;
         Ok((br.value, br.strategy.into_pyarray(py)))
     }
 
     /// `(nash_conv, best_response_values, values)` of `strategy`.
+    #[pyo3(signature = (strategy, threads=None))]
     fn nash_conv<'py>(
         &self,
         py: Python<'py>,
         strategy: PyReadonlyArray1<'py, f64>,
+        threads: Option<usize>,
     ) -> PyResult<(f64, Vector<'py>, Vector<'py>)> {
         let s = contiguous("strategy", strategy.as_slice())?;
-        let nc = py.detach(|| efg::nash_conv(&self.game, s)).into_py(py)?;
+        let nc = py
+            .detach(|| with_threads(threads, || efg::nash_conv(&self.game, s)))
+            .and_then(|r| r)
+            .into_py(py)?;
         Ok((
             nc.nash_conv,
             nc.best_response_values.into_pyarray(py),
