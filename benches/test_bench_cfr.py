@@ -33,6 +33,16 @@ def test_cfr_plus_equilibria(benchmark, name: str, threads: int) -> None:
 
 
 @pytest.mark.parametrize("name", ["leduc_poker", "liars_dice"])
+def test_cfr_plus_equilibria_exploitability_every_iteration(benchmark, name: str) -> None:
+    """The same iterations with the exploitability recorded after each one, inside the run:
+    the time minus the plain run's is what the checkpoints cost (goal: <= one iteration each)."""
+    benchmark.group = f"{name}: {CALL[name]} CFR+ iteration(s)"
+    solver = eq.CFR(OURS[name], "cfr+", threads=1).run(5)
+    benchmark.pedantic(solver.run, args=(CALL[name],), kwargs={"checkpoint_every": 1}, rounds=30, iterations=1)
+    benchmark.extra_info["ms_per_iteration_and_exploitability"] = benchmark.stats.stats.median / CALL[name] * 1e3
+
+
+@pytest.mark.parametrize("name", ["leduc_poker", "liars_dice"])
 def test_cfr_plus_openspiel_cpp(benchmark, name: str) -> None:
     benchmark.group = f"{name}: {CALL[name]} CFR+ iteration(s)"
     solver = pyspiel.CFRPlusSolver(SPIEL[name])
