@@ -37,16 +37,22 @@ def leduc_poker() -> ExtensiveGame:
 
 
 def liars_dice(faces: int = 6) -> ExtensiveGame:
-    """Liar's Dice with one die of ``faces`` sides per player, the highest face wild
+    """Liar's Dice with one die of ``faces`` sides (2 to 9) per player, the highest face wild
     (``faces=6``: 294,883 histories, 24,576 infosets)."""
     return ExtensiveGame(_core.liars_dice(_positive("faces", faces)))
 
 
 def goofspiel(cards: int = 4, imperfect_information: bool = True, points_order: str = "descending") -> ExtensiveGame:
-    """Goofspiel with ``cards`` cards per hand, sequentialised (player 1 bids without seeing
-    player 0's bid); with ``imperfect_information`` players see only who won each turn. Win/loss
-    payoffs (+1/-1/0). ``points_order``: ``"descending"`` or ``"ascending"`` (point cards
-    revealed in that order). ``cards=6``: 969,523 histories, 34,482 infosets."""
+    """Goofspiel with ``cards`` cards per hand (1 to 7; 1 to 5 with ``"random"``), as OpenSpiel's
+    turn-based view: player 1 bids without seeing player 0's bid, and the last card is played
+    automatically. Win/loss payoffs (+1/-1/0, OpenSpiel's default ``returns_type``).
+
+    ``points_order``: ``"descending"``, ``"ascending"`` or ``"random"`` (a chance node turns up
+    each point card). With ``imperfect_information`` players see only who won each turn
+    (``cards=6``: 969,523 histories, 34,482 infosets, as OpenSpiel). With
+    ``imperfect_information=False`` the labels are OpenSpiel's plus both players' bid sequences:
+    OpenSpiel's own labels show hands as sets, which merges histories and breaks perfect recall.
+    """
     if points_order not in ("descending", "ascending", "random"):
         raise invalid("points_order", "'descending', 'ascending' or 'random'", repr(points_order))
     return ExtensiveGame(_core.goofspiel(_positive("cards", cards), bool(imperfect_information), points_order))
