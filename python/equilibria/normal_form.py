@@ -165,10 +165,10 @@ def solve_matrix_game(
         threads: ``None`` uses all cores; an int runs on a local pool of that many threads. The
             answer is bit-for-bit the same for every thread count.
         progress: ``True`` shows a tqdm bar; a callable receives ``(done, total)``.
-        polish: first-order methods only. At checkpoints, guess the equilibrium supports from the
-            current strategies, solve the equalizing linear system on them and keep the answer
-            when its duality gap over the *whole* game is ``<= tol`` (a crossover step, as in LP
-            solvers). The gap is recomputed from the answer, so a polished result is certified
+        polish: first-order methods only. At checkpoints, solve exactly (dense simplex) the game
+            restricted to the actions the current strategies point to, grow it with whole-game best
+            responses, and keep the answer when its duality gap over the *whole* game is
+            ``<= tol`` (a crossover step, as in LP solvers). The gap is recomputed from the answer, so a polished result is certified
             exactly like any other; ``polished`` tells which produced it.
         check_every: iterations between gap checkpoints (default 10).
         step_size: OMWU step size (default ``0.3 / max|A|``).

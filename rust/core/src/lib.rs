@@ -12,6 +12,7 @@ pub mod error;
 pub mod games;
 pub mod normal_form;
 pub mod regret;
+pub mod regularized;
 pub mod rng;
 
 pub use control::Control;

@@ -5,6 +5,7 @@ mod cfr;
 mod efg;
 mod games;
 mod normal_form;
+mod qre;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -17,5 +18,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     efg::register(m)?;
     cfr::register(m)?;
     games::register(m)?;
+    qre::register(m)?;
     Ok(())
 }
