@@ -8,6 +8,8 @@ Public API (everything else is private):
   :func:`from_openspiel`, :mod:`equilibria.games`, :class:`BehaviorStrategy`,
   :func:`best_response`, :func:`nash_conv`, :func:`exploitability`;
 - the CFR family: :class:`CFR`, :class:`MCCFR`;
+- regularized equilibria: :func:`solve_qre`, :func:`solve_qre_batch` (logit QRE and
+  KL-regularized matrix games by Magnetic Mirror Descent), :func:`regularized_gap`;
 - exceptions: :class:`EquilibriaError` (root), :class:`InvalidInputError` (bad arguments, also a
   ``ValueError``), :class:`NumericalError`.
 """
@@ -29,6 +31,7 @@ from .efg import (
     parse_efg,
     read_efg,
 )
+from .qre import QreBatchResult, QreResult, regularized_gap, solve_qre, solve_qre_batch
 from .openspiel import from_openspiel, from_openspiel_policy, to_openspiel_policy
 from .normal_form import (
     MatrixGameResult,
@@ -62,6 +65,11 @@ __all__ = [
     "parse_efg",
     "read_efg",
     "to_openspiel_policy",
+    "QreBatchResult",
+    "QreResult",
+    "regularized_gap",
+    "solve_qre",
+    "solve_qre_batch",
     "MatrixGameResult",
     "MatrixGamesResult",
     "duality_gap",

@@ -118,3 +118,26 @@ class MccfrSolver:
     def average_strategy(self) -> _F64: ...
     def current_strategy(self) -> _F64: ...
     def exploitability(self) -> float: ...
+
+def solve_qre(
+    a: _F64,
+    temperature: float,
+    rho_x: _F64 | None,
+    rho_y: _F64 | None,
+    tol: float,
+    max_iters: int,
+    step_size: float | None,
+    threads: int | None,
+    progress: _Progress,
+) -> dict[str, Any]: ...
+def solve_qre_batch(
+    a: npt.NDArray[np.float64],
+    temperature: float,
+    rho_x: npt.NDArray[np.float64] | None,
+    rho_y: npt.NDArray[np.float64] | None,
+    tol: float,
+    max_iters: int,
+    step_size: float | None,
+    threads: int | None,
+    progress: _Progress,
+) -> dict[str, Any]: ...
