@@ -9,7 +9,10 @@ Public API (everything else is private):
   :func:`best_response`, :func:`nash_conv`, :func:`exploitability`;
 - the CFR family: :class:`CFR`, :class:`MCCFR`;
 - regularized equilibria: :func:`solve_qre`, :func:`solve_qre_batch` (logit QRE and
-  KL-regularized matrix games by Magnetic Mirror Descent), :func:`regularized_gap`;
+  KL-regularized matrix games by Magnetic Mirror Descent), :func:`regularized_gap`,
+  :class:`MMD` (dilated-entropy MMD on extensive-form games);
+- KL-regularized preference (NLHF) games: :func:`solve_preference_game`,
+  :func:`solve_preference_games`, :func:`preference_gap`;
 - exceptions: :class:`EquilibriaError` (root), :class:`InvalidInputError` (bad arguments, also a
   ``ValueError``), :class:`NumericalError`.
 """
@@ -30,6 +33,15 @@ from .efg import (
     nash_conv,
     parse_efg,
     read_efg,
+)
+from .mmd import MMD
+from .preference import (
+    PREFERENCE_METHODS,
+    PreferenceGameResult,
+    PreferenceGamesResult,
+    preference_gap,
+    solve_preference_game,
+    solve_preference_games,
 )
 from .qre import QreBatchResult, QreResult, regularized_gap, solve_qre, solve_qre_batch
 from .openspiel import from_openspiel, from_openspiel_policy, to_openspiel_policy
@@ -65,6 +77,13 @@ __all__ = [
     "parse_efg",
     "read_efg",
     "to_openspiel_policy",
+    "MMD",
+    "PREFERENCE_METHODS",
+    "PreferenceGameResult",
+    "PreferenceGamesResult",
+    "preference_gap",
+    "solve_preference_game",
+    "solve_preference_games",
     "QreBatchResult",
     "QreResult",
     "regularized_gap",

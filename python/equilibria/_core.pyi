@@ -141,3 +141,45 @@ def solve_qre_batch(
     threads: int | None,
     progress: _Progress,
 ) -> dict[str, Any]: ...
+
+class DilatedMmd:
+    step_size: float
+    iterations: int
+    trace: list[tuple[int, float]]
+    def __init__(self, game: ExtensiveGame, temperature: float, step_size: float | None, magnet: _F64 | None) -> None: ...
+    def run(
+        self, iterations: int, checkpoint_every: int | None, tol: float, threads: int | None, progress: _Progress
+    ) -> float: ...
+    def gap(self) -> float: ...
+    def current_strategy(self) -> _F64: ...
+
+def solve_preference_game(
+    p: npt.NDArray[np.float64],
+    reference: npt.NDArray[np.float64] | None,
+    method: str,
+    tau: float,
+    eta: float,
+    n_players: int,
+    tol: float,
+    max_iters: int,
+    threads: int | None,
+    progress: Callable[[int, int], object] | None,
+) -> dict[str, Any]: ...
+def solve_preference_games(
+    p: npt.NDArray[np.float64],
+    reference: npt.NDArray[np.float64] | None,
+    method: str,
+    tau: float,
+    eta: float,
+    n_players: int,
+    tol: float,
+    max_iters: int,
+    threads: int | None,
+    progress: Callable[[int, int], object] | None,
+) -> dict[str, Any]: ...
+def preference_gap(
+    p: npt.NDArray[np.float64],
+    policy: npt.NDArray[np.float64],
+    reference: npt.NDArray[np.float64] | None,
+    tau: float,
+) -> float: ...

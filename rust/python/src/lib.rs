@@ -5,6 +5,7 @@ mod cfr;
 mod efg;
 mod games;
 mod normal_form;
+mod preference;
 mod qre;
 mod runtime;
 
@@ -19,5 +20,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cfr::register(m)?;
     games::register(m)?;
     qre::register(m)?;
+    preference::register(m)?;
     Ok(())
 }

@@ -1,20 +1,25 @@
 //! Bindings of `equilibria_core::regularized::qre`: KL-regularized (logit QRE) matrix games.
 
 use crate::efg::contiguous;
+use crate::efg::PyGame;
 use crate::runtime::{run_long, IntoPyResult};
 use equilibria_core::normal_form::MatrixGame;
+use equilibria_core::regularized::dilated_mmd::DilatedMmd;
 use equilibria_core::regularized::qre::{self, QreOptions};
+use numpy::PyArray1;
 use numpy::{
     IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3,
     PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::sync::Arc;
 
 /// Registers this module's functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(solve_qre, m)?)?;
     m.add_function(wrap_pyfunction!(solve_qre_batch, m)?)?;
+    m.add_class::<PyDilatedMmd>()?;
     Ok(())
 }
 
@@ -110,4 +115,77 @@ fn solve_qre_batch<'py>(
     out.set_item("residual", sol.residual.into_pyarray(py))?;
     out.set_item("iterations", sol.iterations.into_pyarray(py))?;
     Ok(out)
+}
+
+/// Dilated-entropy MMD on an extensive-form game (see `DilatedMmd`).
+#[pyclass(module = "equilibria._core", name = "DilatedMmd")]
+pub struct PyDilatedMmd {
+    solver: DilatedMmd,
+}
+
+#[pymethods]
+impl PyDilatedMmd {
+    #[new]
+    #[pyo3(signature = (game, temperature, step_size, magnet))]
+    fn new(
+        py: Python<'_>,
+        game: &PyGame,
+        temperature: f64,
+        step_size: Option<f64>,
+        magnet: Option<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<Self> {
+        let m = match &magnet {
+            Some(m) => Some(contiguous("magnet", m.as_slice())?),
+            None => None,
+        };
+        let solver =
+            DilatedMmd::new(Arc::clone(&game.game), temperature, step_size, m).into_py(py)?;
+        Ok(PyDilatedMmd { solver })
+    }
+
+    /// Runs more steps; returns the last gap computed.
+    #[pyo3(signature = (iterations, checkpoint_every, tol, threads, progress))]
+    fn run(
+        &mut self,
+        py: Python<'_>,
+        iterations: u64,
+        checkpoint_every: Option<u64>,
+        tol: f64,
+        threads: Option<usize>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<f64> {
+        let solver = &mut self.solver;
+        run_long(py, threads, progress.as_ref(), |ctl| {
+            solver.run(iterations, checkpoint_every, tol, ctl)
+        })
+    }
+
+    /// The regularized gap of the current strategy.
+    fn gap(&mut self, py: Python<'_>) -> f64 {
+        let solver = &mut self.solver;
+        py.detach(|| solver.gap())
+    }
+
+    /// The step size in use.
+    #[getter]
+    fn step_size(&self) -> f64 {
+        self.solver.step_size()
+    }
+
+    /// Iterations run so far.
+    #[getter]
+    fn iterations(&self) -> u64 {
+        self.solver.iterations()
+    }
+
+    /// `(iteration, gap)` checkpoints.
+    #[getter]
+    fn trace(&self) -> Vec<(u64, f64)> {
+        self.solver.trace().to_vec()
+    }
+
+    /// The current strategy (flat, by slot).
+    fn current_strategy<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.solver.current_strategy().to_vec().into_pyarray(py)
+    }
 }

@@ -193,6 +193,14 @@ impl SequenceForm {
         (c.blocks.len(), c.spine.len(), c.parallel)
     }
 
+    /// The largest `|chance reach × payoff|` of `player`'s sequence-form payoff entries.
+    pub fn max_abs_weight(&self, player: usize) -> f64 {
+        self.payoff[player]
+            .weight
+            .iter()
+            .fold(0.0f64, |m, w| m.max(w.abs()))
+    }
+
     /// Number of stored payoff entries of `player` (terminals after merging, zeros dropped).
     pub fn num_entries(&self, player: usize) -> usize {
         self.payoff[player].weight.len()

@@ -1,3 +1,6 @@
-//! Regularized equilibria: KL-regularized (logit QRE) matrix games by Magnetic Mirror Descent.
+//! Regularized equilibria: KL-regularized (logit QRE) matrix games by Magnetic Mirror Descent,
+//! the Consensus Game's Equilibrium-Ranking, and KL-regularized preference (NLHF) games.
 
+pub mod dilated_mmd;
+pub mod preference;
 pub mod qre;

@@ -1,0 +1,82 @@
+"""Dilated-entropy MMD on extensive-form games: OpenSpiel's iterates and gap, linear convergence
+of the regularized gap, magnets, the approach to Nash as the temperature falls, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from efg_oracles import random_poker_like
+
+import equilibria as eq
+
+
+@pytest.mark.parametrize("name, alpha", [("kuhn_poker", 0.1), ("kuhn_poker", 1.0), ("leduc_poker", 0.1)])
+def test_iterates_and_gap_equal_openspiel_mmd_dilated(name: str, alpha: float) -> None:
+    pyspiel = pytest.importorskip("pyspiel")
+    from open_spiel.python.algorithms import mmd_dilated
+
+    spiel, game = pyspiel.load_game(name), eq.games.load(name)
+    ref = mmd_dilated.MMDDilatedEnt(spiel, alpha=alpha)
+    ours = eq.MMD(game, alpha)
+    assert ours.step_size == pytest.approx(ref.stepsize, rel=1e-15)
+    for _ in range(15):
+        ref.update_sequences()
+    ours.run(15)
+    theirs = eq.from_openspiel_policy(game, ref.get_policies())
+    np.testing.assert_allclose(ours.current_strategy().probabilities, theirs.probabilities, atol=1e-12)
+    assert ours.gap() == pytest.approx(ref.get_gap(), abs=1e-12)
+
+
+def test_regularized_gap_falls_linearly_and_certifies_the_solution() -> None:
+    game = random_poker_like(4, signals=3, depth=4)
+    solver = eq.MMD(game, 0.05).run(4000, checkpoint_every=100, tol=1e-12)
+    gaps = [g for _, g in solver.trace]
+    # Linear: every block of 100 steps divides the gap by at least a constant factor.
+    ratios = [b / a for a, b in zip(gaps, gaps[1:])]
+    assert len(ratios) > 5 and max(ratios) < 0.5, ratios
+    assert gaps[-1] <= 1e-12 and solver.iterations < 4000
+
+
+def test_small_temperature_approaches_nash() -> None:
+    game = eq.games.kuhn_poker()
+    hot = eq.MMD(game, 1.0).run(2000, tol=1e-12, checkpoint_every=50)
+    cold = eq.MMD(game, 0.01).run(20000, tol=1e-12, checkpoint_every=500)
+    e_hot = eq.exploitability(game, hot.current_strategy())
+    e_cold = eq.exploitability(game, cold.current_strategy())
+    assert e_cold < 0.01 < e_hot
+    assert game.expected_payoffs(cold.current_strategy())[0] == pytest.approx(-1 / 18, abs=5e-3)
+
+
+def test_magnet_pulls_the_solution_towards_it() -> None:
+    game = eq.games.kuhn_poker()
+    probs = game.uniform_strategy().probabilities.copy()
+    off = game.slot_offsets
+    for i in range(game.num_infosets):
+        probs[off[i]] = 0.9
+        probs[off[i] + 1] = 0.1
+    magnet = eq.BehaviorStrategy(game, probs)
+    strong = eq.MMD(game, 50.0, magnet=magnet).run(300, tol=1e-12, checkpoint_every=10)
+    np.testing.assert_allclose(strong.current_strategy().probabilities, probs, atol=0.02)
+    assert strong.gap() <= 1e-10
+
+
+def test_iterates_do_not_depend_on_threads() -> None:
+    game = eq.games.liars_dice(4)
+    a = eq.MMD(game, 0.2, threads=1).run(5)
+    b = eq.MMD(game, 0.2, threads=2).run(5)
+    np.testing.assert_array_equal(a.current_strategy().probabilities, b.current_strategy().probabilities)
+    assert a.gap() == b.gap()
+
+
+def test_bad_input() -> None:
+    game = eq.games.kuhn_poker()
+    with pytest.raises(eq.InvalidInputError, match="temperature"):
+        eq.MMD(game, 0.0)
+    with pytest.raises(eq.InvalidInputError, match="step_size"):
+        eq.MMD(game, 0.1, step_size=-1)
+    pure = game.uniform_strategy().probabilities.copy()
+    pure[0], pure[1] = 1.0, 0.0
+    with pytest.raises(eq.InvalidInputError, match="magnet"):
+        eq.MMD(game, 0.1, magnet=pure)
+    with pytest.raises(eq.InvalidInputError, match="zero-sum"):
+        eq.MMD(random_poker_like(1, zero_sum=False), 0.1)
