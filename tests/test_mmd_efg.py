@@ -80,3 +80,18 @@ def test_bad_input() -> None:
         eq.MMD(game, 0.1, magnet=pure)
     with pytest.raises(eq.InvalidInputError, match="zero-sum"):
         eq.MMD(random_poker_like(1, zero_sum=False), 0.1)
+
+
+def test_moving_magnet_and_annealing_approach_nash_on_kuhn() -> None:
+    game = eq.games.kuhn_poker()
+    moving = eq.MMD(game, 0.2, schedule="moving", magnet_rate=0.05).run(1000, checkpoint_every=250)
+    expl = [e for _, e in moving.trace]
+    assert expl[-1] < 1e-3 and expl[-1] < expl[0]
+    assert expl[-1] == pytest.approx(eq.exploitability(game, moving.current_strategy()), abs=1e-15)
+    annealed = eq.MMD(game, 0.2, schedule="annealed").run(1000, checkpoint_every=250)
+    expl = [e for _, e in annealed.trace]
+    assert expl[-1] < 0.05 and expl[-1] < expl[0]
+    with pytest.raises(eq.InvalidInputError, match="schedule"):
+        eq.MMD(game, 0.2, schedule="cosine")
+    with pytest.raises(eq.InvalidInputError, match="magnet_rate"):
+        eq.MMD(game, 0.2, schedule="moving", magnet_rate=0.0)

@@ -146,7 +146,16 @@ class DilatedMmd:
     step_size: float
     iterations: int
     trace: list[tuple[int, float]]
-    def __init__(self, game: ExtensiveGame, temperature: float, step_size: float | None, magnet: _F64 | None) -> None: ...
+    def __init__(
+        self,
+        game: ExtensiveGame,
+        temperature: float,
+        step_size: float | None,
+        magnet: _F64 | None,
+        schedule: str,
+        magnet_rate: float,
+    ) -> None: ...
+    def exploitability(self) -> float: ...
     def run(
         self, iterations: int, checkpoint_every: int | None, tol: float, threads: int | None, progress: _Progress
     ) -> float: ...

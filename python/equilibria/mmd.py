@@ -30,6 +30,13 @@ class MMD:
             OpenSpiel).
         magnet: ``None`` (the plain dilated negative entropy: the reduced normal-form QRE) or a
             :class:`BehaviorStrategy` with full support (KL to it at every infoset).
+        schedule: ``"fixed"`` (the regularized equilibrium; certificate: the regularized gap),
+            ``"annealed"`` (``α_t = temperature/√t``, ``η_t = step_size/√t``, as the paper's Nash
+            experiments, e.g. Kuhn ``α = η = 1``) or ``"moving"`` (the magnet moves towards the
+            current strategy, ``ρ ← ρ^(1-magnet_rate) π^magnet_rate``; the paper uses ``α = 1``,
+            ``η = 0.1``, rate 0.05). The last two approach a Nash equilibrium; their checkpoints
+            record the exploitability of the current strategy.
+        magnet_rate: the moving magnet's rate in ``(0, 1]``.
         threads: ``None`` (all cores) or a count; the iterates do not depend on it.
     """
 
@@ -39,6 +46,8 @@ class MMD:
         temperature: float,
         step_size: float | None = None,
         magnet: BehaviorStrategy | Any = None,
+        schedule: str = "fixed",
+        magnet_rate: float = 0.05,
         threads: int | None = None,
     ) -> None:
         if not isinstance(game, ExtensiveGame):
@@ -49,12 +58,20 @@ class MMD:
             isinstance(step_size, bool) or not isinstance(step_size, numbers.Real) or not 0 < float(step_size) < float("inf")
         ):
             raise invalid("step_size", "None or a finite number > 0", repr(step_size))
+        if schedule not in ("fixed", "annealed", "moving"):
+            raise invalid("schedule", "'fixed', 'annealed' or 'moving'", repr(schedule))
         self.game = game
+        self.schedule = schedule
         self.temperature = float(temperature)
         self.threads = check_threads(threads)
         probs = None if magnet is None else _strategy_array(game, magnet)
         self._solver = _core.DilatedMmd(
-            game._core, self.temperature, None if step_size is None else float(step_size), probs
+            game._core,
+            self.temperature,
+            None if step_size is None else float(step_size),
+            probs,
+            schedule,
+            float(magnet_rate),
         )
 
     @property
@@ -69,9 +86,10 @@ class MMD:
         checkpoint_every: int | None = None,
         tol: float = 0.0,
     ) -> MMD:
-        """Runs ``iterations`` more steps, recording the regularized gap every
-        ``checkpoint_every`` steps and after the last; with ``tol > 0`` stops at the first
-        checkpoint whose gap is ``<= tol``. Returns ``self``."""
+        """Runs ``iterations`` more steps, recording the certificate (regularized gap for the
+        fixed schedule, exploitability otherwise) every ``checkpoint_every`` steps and after the
+        last; with ``tol > 0`` stops at the first checkpoint at or below ``tol``. Returns
+        ``self``."""
         its = check_positive_int("iterations", iterations)
         every = check_positive_int("checkpoint_every", checkpoint_every, allow_none=True)
         tol = check_nonnegative_float("tol", tol)
@@ -80,8 +98,13 @@ class MMD:
         return self
 
     def gap(self) -> float:
-        """The regularized gap of the current strategy (the certificate)."""
+        """The regularized gap of the current strategy at the current temperature and magnet
+        (the certificate of the fixed schedule)."""
         return self._solver.gap()
+
+    def exploitability(self) -> float:
+        """OpenSpiel's exploitability (NashConv / 2) of the current strategy."""
+        return self._solver.exploitability()
 
     @property
     def iterations(self) -> int:
@@ -90,7 +113,7 @@ class MMD:
 
     @property
     def trace(self) -> list[tuple[int, float]]:
-        """``(iteration, regularized gap)`` checkpoints."""
+        """``(iteration, certificate)`` checkpoints (see :meth:`run`)."""
         return self._solver.trace
 
     def current_strategy(self) -> BehaviorStrategy:

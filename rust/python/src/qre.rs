@@ -4,7 +4,7 @@ use crate::efg::contiguous;
 use crate::efg::PyGame;
 use crate::runtime::{run_long, IntoPyResult};
 use equilibria_core::normal_form::MatrixGame;
-use equilibria_core::regularized::dilated_mmd::DilatedMmd;
+use equilibria_core::regularized::dilated_mmd::{DilatedMmd, Schedule};
 use equilibria_core::regularized::qre::{self, QreOptions};
 use numpy::PyArray1;
 use numpy::{
@@ -126,21 +126,44 @@ pub struct PyDilatedMmd {
 #[pymethods]
 impl PyDilatedMmd {
     #[new]
-    #[pyo3(signature = (game, temperature, step_size, magnet))]
+    #[pyo3(signature = (game, temperature, step_size, magnet, schedule, magnet_rate))]
     fn new(
         py: Python<'_>,
         game: &PyGame,
         temperature: f64,
         step_size: Option<f64>,
         magnet: Option<PyReadonlyArray1<'_, f64>>,
+        schedule: &str,
+        magnet_rate: f64,
     ) -> PyResult<Self> {
         let m = match &magnet {
             Some(m) => Some(contiguous("magnet", m.as_slice())?),
             None => None,
         };
-        let solver =
+        let mut solver =
             DilatedMmd::new(Arc::clone(&game.game), temperature, step_size, m).into_py(py)?;
+        let schedule = match schedule {
+            "fixed" => Schedule::Fixed,
+            "annealed" => Schedule::Annealed,
+            "moving" => Schedule::MovingMagnet { rate: magnet_rate },
+            other => {
+                return Err(crate::runtime::to_py_err(
+                    py,
+                    equilibria_core::Error::invalid(
+                        "schedule",
+                        "'fixed', 'annealed' or 'moving'",
+                        format!("{other:?}"),
+                    ),
+                ))
+            }
+        };
+        solver.set_schedule(schedule).into_py(py)?;
         Ok(PyDilatedMmd { solver })
+    }
+
+    /// Exploitability of the current strategy.
+    fn exploitability(&self, py: Python<'_>) -> f64 {
+        py.detach(|| self.solver.exploitability())
     }
 
     /// Runs more steps; returns the last gap computed.

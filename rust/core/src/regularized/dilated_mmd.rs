@@ -21,6 +21,7 @@
 use crate::cfr::require_two_player_zero_sum;
 use crate::control::Control;
 use crate::disjoint::Disjoint;
+use crate::efg::best_response::nash_conv_unchecked;
 use crate::efg::{check_behavior, ExtensiveGame};
 use crate::error::{Error, Result};
 use std::sync::Arc;
@@ -31,12 +32,30 @@ fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
     m + v.map(|a| (a - m).exp()).sum::<f64>().ln()
 }
 
+/// How the temperature, step and magnet evolve over iterations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Schedule {
+    /// Constant `α` and `η`: the last iterate converges to the regularized equilibrium.
+    Fixed,
+    /// `α_t = α / sqrt(t)`, `η_t = η / sqrt(t)` (the paper's Nash experiments): the iterates
+    /// approach a Nash equilibrium.
+    Annealed,
+    /// Constant `α`, `η`, and after each step the magnet moves towards the current strategy,
+    /// `ρ ← ρ^(1 - rate) π^rate` per infoset (normalised): the iterates approach a Nash
+    /// equilibrium.
+    MovingMagnet {
+        /// The magnet's learning rate in `(0, 1]`.
+        rate: f64,
+    },
+}
+
 /// Dilated-entropy MMD for a two-player zero-sum perfect-recall game.
 #[derive(Debug, Clone)]
 pub struct DilatedMmd {
     game: Arc<ExtensiveGame>,
     alpha: f64,
     eta: f64,
+    schedule: Schedule,
     /// Per slot: `log ρ` (0 without a magnet).
     log_magnet: Vec<f64>,
     strategy: Vec<f64>,
@@ -98,6 +117,7 @@ impl DilatedMmd {
             game,
             alpha,
             eta,
+            schedule: Schedule::Fixed,
             log_magnet,
             strategy,
             log_strategy,
@@ -107,6 +127,46 @@ impl DilatedMmd {
             gradient,
             infoset_value,
         })
+    }
+
+    /// Sets how `α`, `η` and the magnet evolve (default [`Schedule::Fixed`]). A moving magnet
+    /// starts from the given magnet, or from the uniform strategy without one.
+    pub fn set_schedule(&mut self, schedule: Schedule) -> Result<()> {
+        if let Schedule::MovingMagnet { rate } = schedule {
+            if !(rate > 0.0 && rate <= 1.0) {
+                return Err(Error::invalid("magnet_rate", "a rate in (0, 1]", rate));
+            }
+            // ρ ≡ 1 (plain entropy) becomes the uniform magnet, which has the same minimizers.
+            for i in 0..self.game.num_infosets() {
+                let s = self.game.infoset_slots(i);
+                let z = log_sum_exp(self.log_magnet[s.clone()].iter().copied());
+                self.log_magnet[s].iter_mut().for_each(|l| *l -= z);
+            }
+        }
+        self.schedule = schedule;
+        Ok(())
+    }
+
+    /// The temperature and step of iteration `t` (from 1).
+    fn parameters(&self, t: u64) -> (f64, f64) {
+        match self.schedule {
+            Schedule::Annealed => {
+                let root = (t as f64).sqrt();
+                (self.alpha / root, self.eta / root)
+            }
+            _ => (self.alpha, self.eta),
+        }
+    }
+
+    /// Whether the certificate of this schedule is the regularized gap (fixed) or the
+    /// exploitability of the current strategy (schedules that approach Nash).
+    pub fn certifies_regularized_gap(&self) -> bool {
+        self.schedule == Schedule::Fixed
+    }
+
+    /// Exploitability (NashConv / 2) of the current strategy.
+    pub fn exploitability(&self) -> f64 {
+        nash_conv_unchecked(&self.game, &self.strategy).exploitability()
     }
 
     /// The step size `η` in use.
@@ -142,7 +202,7 @@ impl DilatedMmd {
         self.refresh_realizations();
         let game = &*self.game;
         let sf = game.sequence_form();
-        let (alpha, eta) = (self.alpha, self.eta);
+        let (alpha, eta) = self.parameters(self.iteration);
         let shrink = 1.0 / (1.0 + eta * alpha);
         for p in 0..2 {
             let [x0, x1] = &self.realization;
@@ -173,14 +233,25 @@ impl DilatedMmd {
                 },
             );
         }
+        if let Schedule::MovingMagnet { rate } = self.schedule {
+            for i in 0..game.num_infosets() {
+                let s = game.infoset_slots(i);
+                for k in s.clone() {
+                    self.log_magnet[k] =
+                        (1.0 - rate) * self.log_magnet[k] + rate * self.log_strategy[k];
+                }
+                let z = log_sum_exp(self.log_magnet[s.clone()].iter().copied());
+                self.log_magnet[s].iter_mut().for_each(|l| *l -= z);
+            }
+        }
     }
 
-    /// The regularized gap of the current strategy (the certificate).
+    /// The regularized gap of the current strategy at the current temperature and magnet.
     pub fn gap(&mut self) -> f64 {
         self.refresh_realizations();
         let game = &*self.game;
         let sf = game.sequence_form();
-        let alpha = self.alpha;
+        let alpha = self.parameters(self.iteration.max(1)).0;
         let mut total = 0.0;
         for p in 0..2 {
             let [x0, x1] = &self.realization;
@@ -230,9 +301,10 @@ impl DilatedMmd {
             .sum()
     }
 
-    /// Runs `iterations` more steps, recording the regularized gap every `checkpoint_every`
-    /// iterations and after the last; stops early once a checkpoint's gap is at most `tol`
-    /// (when `tol > 0`). Returns the last gap computed (NaN if none).
+    /// Runs `iterations` more steps, recording the certificate (the regularized gap for the fixed
+    /// schedule, the exploitability otherwise) every `checkpoint_every` iterations and after the
+    /// last; stops early once a checkpoint's value is at most `tol` (when `tol > 0`). Returns
+    /// the last value computed (NaN if none).
     pub fn run(
         &mut self,
         iterations: u64,
@@ -251,7 +323,11 @@ impl DilatedMmd {
             control.set_done(k + 1);
             let due = checkpoint_every.is_some_and(|c| self.iteration % c == 0);
             if due || k + 1 == iterations {
-                last = self.gap();
+                last = if self.certifies_regularized_gap() {
+                    self.gap()
+                } else {
+                    self.exploitability()
+                };
                 self.trace.push((self.iteration, last));
                 if tol > 0.0 && last <= tol {
                     break;
