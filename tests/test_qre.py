@@ -138,3 +138,46 @@ def test_bad_input() -> None:
         solve_qre(RPS, 1.0, step_size=-1.0)
     with pytest.raises(eq.InvalidInputError, match="reference_x"):
         solve_qre_batch(np.ones((2, 3, 3)), 1.0, reference=(np.full((2, 2), 0.5), np.full((2, 3), 1 / 3)))
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("lam", [1.0, 5.0, 20.0])
+def test_bimatrix_logit_qre_matches_gambit(seed: int, lam: float) -> None:
+    gbt = pytest.importorskip("pygambit")
+    rng = np.random.default_rng(seed)
+    a, b = rng.uniform(-1, 1, (4, 5)), rng.uniform(-1, 1, (4, 5))
+    game = gbt.Game.from_arrays(a, b)
+    qre = gbt.qre.logit_solve_lambda(game, lam=lam)[0]
+    row, col = list(game.players)
+    x_ref = np.array([float(qre.profile[s]) for s in row.strategies])
+    y_ref = np.array([float(qre.profile[s]) for s in col.strategies])
+    r = eq.solve_logit_qre(a, b, 1 / lam)
+    assert r.converged and r.residual <= 1e-12
+    np.testing.assert_allclose(r.x, x_ref, atol=1e-8)
+    np.testing.assert_allclose(r.y, y_ref, atol=1e-8)
+
+
+def test_bimatrix_logit_qre_certificate_and_special_cases() -> None:
+    def softmax(v):
+        e = np.exp(v - v.max())
+        return e / e.sum()
+
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(-2, 2, (6, 3)), rng.uniform(-2, 2, (6, 3))
+    rho = (rng.dirichlet(np.ones(6)), rng.dirichlet(np.ones(3)))
+    r = eq.solve_logit_qre(a, b, 0.3, reference=rho)
+    assert r.converged
+    np.testing.assert_allclose(r.x, softmax(np.log(rho[0]) + a @ r.y / 0.3), atol=1e-12)
+    np.testing.assert_allclose(r.y, softmax(np.log(rho[1]) + b.T @ r.x / 0.3), atol=1e-12)
+    assert r.nash_conv <= 1e-12
+    # Zero-sum: the same point as MMD.
+    z = rng.uniform(-1, 1, (5, 4))
+    np.testing.assert_allclose(eq.solve_logit_qre(z, -z, 0.2).x, solve_qre(z, 0.2, tol=1e-15).x, atol=1e-7)
+    # Pure coordination: the principal branch selects the payoff-dominant equilibrium.
+    c = np.array([[2.0, 0.0], [0.0, 1.0]])
+    r = eq.solve_logit_qre(c, c, 0.05)
+    assert r.converged and r.x[0] > 0.99 and r.y[0] > 0.99
+    with pytest.raises(eq.InvalidInputError, match="B"):
+        eq.solve_logit_qre(a, b[:, :2], 0.3)
+    with pytest.raises(eq.InvalidInputError, match="tol"):
+        eq.solve_logit_qre(a, b, 0.3, tol=0.0)

@@ -9,7 +9,7 @@ Public API (everything else is private):
   :func:`best_response`, :func:`nash_conv`, :func:`exploitability`;
 - the CFR family: :class:`CFR`, :class:`MCCFR`;
 - regularized equilibria: :func:`solve_qre`, :func:`solve_qre_batch` (logit QRE and
-  KL-regularized matrix games by Magnetic Mirror Descent), :func:`regularized_gap`,
+  KL-regularized matrix games by Magnetic Mirror Descent), :func:`regularized_gap`, :func:`solve_logit_qre` (bimatrix games),
   :class:`MMD` (dilated-entropy MMD on extensive-form games);
 - KL-regularized preference (NLHF) games: :func:`solve_preference_game`,
   :func:`solve_preference_games`, :func:`preference_gap`;
@@ -43,7 +43,15 @@ from .preference import (
     solve_preference_game,
     solve_preference_games,
 )
-from .qre import QreBatchResult, QreResult, regularized_gap, solve_qre, solve_qre_batch
+from .qre import (
+    LogitQreResult,
+    QreBatchResult,
+    QreResult,
+    regularized_gap,
+    solve_logit_qre,
+    solve_qre,
+    solve_qre_batch,
+)
 from .openspiel import from_openspiel, from_openspiel_policy, to_openspiel_policy
 from .normal_form import (
     MatrixGameResult,
@@ -84,6 +92,8 @@ __all__ = [
     "preference_gap",
     "solve_preference_game",
     "solve_preference_games",
+    "LogitQreResult",
+    "solve_logit_qre",
     "QreBatchResult",
     "QreResult",
     "regularized_gap",

@@ -192,3 +192,6 @@ def preference_gap(
     reference: npt.NDArray[np.float64] | None,
     tau: float,
 ) -> float: ...
+def solve_logit_qre(
+    a: _F64, b: _F64, temperature: float, rho_x: _F64 | None, rho_y: _F64 | None, tol: float
+) -> dict[str, Any]: ...

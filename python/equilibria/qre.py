@@ -30,7 +30,15 @@ from ._runtime import (
     progress_reporter,
 )
 
-__all__ = ["QreResult", "QreBatchResult", "solve_qre", "solve_qre_batch", "regularized_gap"]
+__all__ = [
+    "QreResult",
+    "QreBatchResult",
+    "LogitQreResult",
+    "solve_qre",
+    "solve_qre_batch",
+    "solve_logit_qre",
+    "regularized_gap",
+]
 
 _DEFAULT_MAX_ITERS = 100_000
 
@@ -253,3 +261,63 @@ def regularized_gap(A: Any, x: Any, y: Any, temperature: float, reference: Any =
         return float((p[nz] * (np.log(p[nz]) - lr[nz])).sum())
 
     return alpha * (lse(lrx + a @ ys / alpha) + lse(lry - a.T @ xs / alpha) + kl(xs, lrx) + kl(ys, lry))
+
+
+@dataclass(frozen=True, repr=False)
+class LogitQreResult:
+    """A logit QRE of a bimatrix game.
+
+    Attributes:
+        x, y: the strategies (read-only).
+        temperature: ``α``.
+        residual: ``‖x - x̂‖₁ + ‖y - ŷ‖₁`` with ``x̂, ŷ`` the logit best responses (certificate).
+        nash_conv: ``α KL(x‖x̂) + α KL(y‖ŷ)``, each player's gain from a logit best response.
+        steps: continuation steps in temperature.
+        converged: the target temperature was reached with ``residual <= tol``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    temperature: float
+    residual: float
+    nash_conv: float
+    steps: int
+    converged: bool
+
+    def __repr__(self) -> str:
+        return (
+            f"LogitQreResult(temperature={self.temperature:g}, residual={self.residual:.3e}, "
+            f"steps={self.steps}, converged={self.converged})"
+        )
+
+
+def solve_logit_qre(A: Any, B: Any, temperature: float, reference: Any = None, tol: float = 1e-12) -> LogitQreResult:
+    """The logit QRE at temperature ``α`` of the general-sum game where the row player receives
+    ``x^T A y`` and the column player ``x^T B y`` (both maximize):
+    ``x = softmax(log ρx + A y / α)``, ``y = softmax(log ρy + B^T x / α)``.
+
+    General-sum games may have several QREs at low temperature. This follows the *principal
+    branch* (the one Gambit's ``logit_solve_lambda`` follows, with ``λ = 1/α``), from the
+    references at high temperature down to ``α``, with Newton corrections; if the branch turns
+    back in temperature the result has ``converged=False`` rather than a point on another branch.
+    Dense Newton steps cost ``O((m + n)^3)``: meant for games up to a few hundred actions.
+    """
+    a = as_real_array(A, "A", 2, "(m, n)")
+    b = as_real_array(B, "B", 2, "(m, n)")
+    if a.shape != b.shape:
+        raise invalid("B", f"the shape of A {a.shape}", f"shape {b.shape}")
+    alpha = _temperature(temperature)
+    rho_x, rho_y = _references(reference, (a.shape[0],), (a.shape[1],))
+    tol = check_nonnegative_float("tol", tol)
+    if tol == 0.0:
+        raise invalid("tol", "a number > 0", "0")
+    r = _core.solve_logit_qre(a, b, alpha, rho_x, rho_y, tol)
+    return LogitQreResult(
+        x=_frozen(r["x"]),
+        y=_frozen(r["y"]),
+        temperature=alpha,
+        residual=float(r["residual"]),
+        nash_conv=float(r["nash_conv"]),
+        steps=int(r["steps"]),
+        converged=bool(r["converged"]),
+    )

@@ -5,6 +5,7 @@ use crate::efg::PyGame;
 use crate::runtime::{run_long, IntoPyResult};
 use equilibria_core::normal_form::MatrixGame;
 use equilibria_core::regularized::dilated_mmd::{DilatedMmd, Schedule};
+use equilibria_core::regularized::logit;
 use equilibria_core::regularized::qre::{self, QreOptions};
 use numpy::PyArray1;
 use numpy::{
@@ -20,6 +21,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(solve_qre, m)?)?;
     m.add_function(wrap_pyfunction!(solve_qre_batch, m)?)?;
     m.add_class::<PyDilatedMmd>()?;
+    m.add_function(wrap_pyfunction!(solve_logit_qre, m)?)?;
     Ok(())
 }
 
@@ -114,6 +116,44 @@ fn solve_qre_batch<'py>(
     out.set_item("gap", sol.gap.into_pyarray(py))?;
     out.set_item("residual", sol.residual.into_pyarray(py))?;
     out.set_item("iterations", sol.iterations.into_pyarray(py))?;
+    Ok(out)
+}
+
+/// Logit QRE of a bimatrix game by continuation (see `regularized::logit`); returns a dict.
+#[pyfunction]
+#[pyo3(signature = (a, b, temperature, rho_x, rho_y, tol))]
+fn solve_logit_qre<'py>(
+    py: Python<'py>,
+    a: PyReadonlyArray2<'py, f64>,
+    b: PyReadonlyArray2<'py, f64>,
+    temperature: f64,
+    rho_x: Option<PyReadonlyArray1<'py, f64>>,
+    rho_y: Option<PyReadonlyArray1<'py, f64>>,
+    tol: f64,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (m, n) = (a.shape()[0], a.shape()[1]);
+    let (da, db) = (
+        contiguous("A", a.as_slice())?,
+        contiguous("B", b.as_slice())?,
+    );
+    let rx = match &rho_x {
+        Some(r) => Some(contiguous("reference", r.as_slice())?),
+        None => None,
+    };
+    let ry = match &rho_y {
+        Some(r) => Some(contiguous("reference", r.as_slice())?),
+        None => None,
+    };
+    let sol = run_long(py, Some(1), None, |ctl| {
+        logit::solve_logit_qre(da, db, m, n, temperature, rx, ry, tol, ctl)
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("x", sol.x.into_pyarray(py))?;
+    out.set_item("y", sol.y.into_pyarray(py))?;
+    out.set_item("residual", sol.residual)?;
+    out.set_item("nash_conv", sol.nash_conv)?;
+    out.set_item("steps", sol.steps)?;
+    out.set_item("converged", sol.converged)?;
     Ok(out)
 }
 

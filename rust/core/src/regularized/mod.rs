@@ -2,5 +2,6 @@
 //! the Consensus Game's Equilibrium-Ranking, and KL-regularized preference (NLHF) games.
 
 pub mod dilated_mmd;
+pub mod logit;
 pub mod preference;
 pub mod qre;
