@@ -128,3 +128,43 @@ def _grow(b, rng, parent, signals, history, turn, depth, actions, zero_sum):
     node = b.decision(parent, who, f"p{who} s={signals[who]} h={history}", [str(a) for a in range(actions)])
     for a in range(actions):
         _grow(b, rng, (node, a), signals, history + str(a), turn + 1, depth, actions, zero_sum)
+
+
+def agent_q_values(game: eq.ExtensiveGame, strategy: np.ndarray) -> tuple[dict[int, np.ndarray], dict[int, float]]:
+    """Per infoset of a two-player game: Q(I, a), the expected payoff of the acting player for
+    action ``a`` given ``I`` is reached (beliefs from chance and the opponent), and the
+    counterfactual reach of ``I``; by a plain walk over the nodes."""
+    arr = game.node_arrays()
+    n = len(arr["kind"])
+    off = game.slot_offsets
+    pay = arr["payoffs"]
+    value = np.zeros((n, 2))
+    for v in range(n - 1, -1, -1):
+        kids = range(arr["first_child"][v], arr["first_child"][v] + arr["num_children"][v])
+        if arr["kind"][v] == 2:
+            value[v] = pay[arr["terminal"][v]]
+        elif arr["kind"][v] == 0:
+            value[v] = sum(arr["chance_prob"][c] * value[c] for c in kids)
+        else:
+            i = arr["infoset"][v]
+            value[v] = sum(strategy[off[i] + k] * value[c] for k, c in enumerate(kids))
+    reach = np.ones((n, 3))  # chance, player 0, player 1
+    weighted: dict[int, np.ndarray] = {}
+    total: dict[int, float] = {}
+    for v in range(n):
+        kids = list(range(arr["first_child"][v], arr["first_child"][v] + arr["num_children"][v]))
+        if arr["kind"][v] == 0:
+            for c in kids:
+                reach[c] = reach[v] * [arr["chance_prob"][c], 1, 1]
+        elif arr["kind"][v] == 1:
+            i = arr["infoset"][v]
+            p = game.infoset_players[i]
+            w = reach[v, 0] * reach[v, 2 - p]
+            weighted[i] = weighted.get(i, 0.0) + w * np.array([value[c, p] for c in kids])
+            total[i] = total.get(i, 0.0) + w
+            for k, c in enumerate(kids):
+                factor = [1.0, 1.0, 1.0]
+                factor[1 + p] = strategy[off[i] + k]
+                reach[c] = reach[v] * factor
+    q = {i: weighted[i] / total[i] for i in weighted if total[i] > 0}
+    return q, total

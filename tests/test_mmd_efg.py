@@ -95,3 +95,28 @@ def test_moving_magnet_and_annealing_approach_nash_on_kuhn() -> None:
         eq.MMD(game, 0.2, schedule="cosine")
     with pytest.raises(eq.InvalidInputError, match="magnet_rate"):
         eq.MMD(game, 0.2, schedule="moving", magnet_rate=0.0)
+
+
+@pytest.mark.parametrize("name", ["kuhn_poker", "leduc_poker"])
+def test_behavioral_form_reaches_an_agent_qre(name: str) -> None:
+    from efg_oracles import agent_q_values
+
+    game = eq.games.load(name)
+    alpha = 0.2
+    solver = eq.MMD(game, alpha, form="behavioral").run(30_000, checkpoint_every=1000, tol=1e-11)
+    assert solver.trace[-1][1] <= 1e-11 and solver.gap() == solver.trace[-1][1]
+    strategy = solver.current_strategy().probabilities
+    q, _ = agent_q_values(game, strategy)
+    off = game.slot_offsets
+    worst = 0.0
+    for i, values in q.items():
+        logits = np.log(np.full(len(values), 1 / len(values))) + values / alpha
+        target = np.exp(logits - logits.max())
+        target /= target.sum()
+        worst = max(worst, np.abs(strategy[off[i] : off[i + 1]] - target).sum())
+    assert worst <= 1e-10
+    # An agent QRE is not the normal-form QRE of the sequence form.
+    normal_form = eq.MMD(game, alpha).run(3000, tol=1e-13, checkpoint_every=100).current_strategy()
+    assert np.abs(normal_form.probabilities - strategy).max() > 1e-3
+    with pytest.raises(eq.InvalidInputError, match="schedule"):
+        eq.MMD(game, alpha, form="behavioral", schedule="moving")

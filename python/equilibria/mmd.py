@@ -1,4 +1,5 @@
-"""Magnetic Mirror Descent on extensive-form games (sequence form, dilated entropy).
+"""Magnetic Mirror Descent on extensive-form games: the sequence form with dilated entropy
+(normal-form QRE) and the behavioural form (agent QRE).
 
 :class:`MMD` converges in its *last iterate*, linearly, to the regularized equilibrium of a
 two-player zero-sum game at temperature ``α`` (Sokota et al., ICLR 2023; the same iterates as
@@ -6,6 +7,10 @@ OpenSpiel's ``mmd_dilated.MMDDilatedEnt``): the reduced normal-form logit QRE fo
 entropy, or the KL-regularized equilibrium around a magnet strategy. Its certificate is the
 regularized gap (0 exactly at the solution; OpenSpiel's ``get_gap``), and
 :func:`equilibria.exploitability` of the current strategy measures the distance to Nash.
+
+With ``form="behavioral"`` each infoset runs MMD on its own Q-values (expected payoffs given the
+infoset is reached), as the paper's update (10): the fixed points are the *agent* QREs, and the
+certificate is the agent residual ``max_I ‖π_I - softmax(log ρ_I + Q_I/α)‖₁``.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ class MMD:
             ``η = 0.1``, rate 0.05). The last two approach a Nash equilibrium; their checkpoints
             record the exploitability of the current strategy.
         magnet_rate: the moving magnet's rate in ``(0, 1]``.
+        form: ``"sequence"`` (dilated entropy, above) or ``"behavioral"`` (per-infoset MMD on
+            Q-values, converging to the agent QRE; default step ``α/10`` as the paper's AQRE
+            runs; only the fixed schedule).
         threads: ``None`` (all cores) or a count; the iterates do not depend on it.
     """
 
@@ -49,6 +57,7 @@ class MMD:
         schedule: str = "fixed",
         magnet_rate: float = 0.05,
         threads: int | None = None,
+        form: str = "sequence",
     ) -> None:
         if not isinstance(game, ExtensiveGame):
             raise invalid("game", "an equilibria.ExtensiveGame", type(game).__name__)
@@ -60,19 +69,21 @@ class MMD:
             raise invalid("step_size", "None or a finite number > 0", repr(step_size))
         if schedule not in ("fixed", "annealed", "moving"):
             raise invalid("schedule", "'fixed', 'annealed' or 'moving'", repr(schedule))
+        if form not in ("sequence", "behavioral"):
+            raise invalid("form", "'sequence' or 'behavioral'", repr(form))
+        if form == "behavioral" and schedule != "fixed":
+            raise invalid("schedule", "'fixed' with form='behavioral'", repr(schedule))
+        self.form = form
         self.game = game
         self.schedule = schedule
         self.temperature = float(temperature)
         self.threads = check_threads(threads)
         probs = None if magnet is None else _strategy_array(game, magnet)
-        self._solver = _core.DilatedMmd(
-            game._core,
-            self.temperature,
-            None if step_size is None else float(step_size),
-            probs,
-            schedule,
-            float(magnet_rate),
-        )
+        eta = None if step_size is None else float(step_size)
+        if form == "behavioral":
+            self._solver = _core.BehavioralMmd(game._core, self.temperature, eta, probs)
+        else:
+            self._solver = _core.DilatedMmd(game._core, self.temperature, eta, probs, schedule, float(magnet_rate))
 
     @property
     def step_size(self) -> float:
@@ -98,8 +109,10 @@ class MMD:
         return self
 
     def gap(self) -> float:
-        """The regularized gap of the current strategy at the current temperature and magnet
-        (the certificate of the fixed schedule)."""
+        """The certificate of the current strategy: the regularized gap at the current
+        temperature and magnet (sequence form), or the agent residual (behavioural form)."""
+        if self.form == "behavioral":
+            return self._solver.residual()
         return self._solver.gap()
 
     def exploitability(self) -> float:
@@ -121,4 +134,7 @@ class MMD:
         return BehaviorStrategy(self.game, self._solver.current_strategy())
 
     def __repr__(self) -> str:
-        return f"MMD(temperature={self.temperature:g}, step_size={self.step_size:.3g}, iterations={self.iterations})"
+        return (
+            f"MMD(form={self.form!r}, temperature={self.temperature:g}, step_size={self.step_size:.3g}, "
+            f"iterations={self.iterations})"
+        )

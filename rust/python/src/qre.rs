@@ -4,6 +4,7 @@ use crate::efg::contiguous;
 use crate::efg::PyGame;
 use crate::runtime::{run_long, IntoPyResult};
 use equilibria_core::normal_form::MatrixGame;
+use equilibria_core::regularized::behavioral_mmd::BehavioralMmd;
 use equilibria_core::regularized::dilated_mmd::{DilatedMmd, Schedule};
 use equilibria_core::regularized::logit;
 use equilibria_core::regularized::qre::{self, QreOptions};
@@ -21,6 +22,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(solve_qre, m)?)?;
     m.add_function(wrap_pyfunction!(solve_qre_batch, m)?)?;
     m.add_class::<PyDilatedMmd>()?;
+    m.add_class::<PyBehavioralMmd>()?;
     m.add_function(wrap_pyfunction!(solve_logit_qre, m)?)?;
     Ok(())
 }
@@ -242,6 +244,84 @@ impl PyDilatedMmd {
     }
 
     /// `(iteration, gap)` checkpoints.
+    #[getter]
+    fn trace(&self) -> Vec<(u64, f64)> {
+        self.solver.trace().to_vec()
+    }
+
+    /// The current strategy (flat, by slot).
+    fn current_strategy<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.solver.current_strategy().to_vec().into_pyarray(py)
+    }
+}
+
+/// Behavioural-form MMD on an extensive-form game (see `BehavioralMmd`).
+#[pyclass(module = "equilibria._core", name = "BehavioralMmd")]
+pub struct PyBehavioralMmd {
+    solver: BehavioralMmd,
+}
+
+#[pymethods]
+impl PyBehavioralMmd {
+    #[new]
+    #[pyo3(signature = (game, temperature, step_size, magnet))]
+    fn new(
+        py: Python<'_>,
+        game: &PyGame,
+        temperature: f64,
+        step_size: Option<f64>,
+        magnet: Option<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<Self> {
+        let m = match &magnet {
+            Some(m) => Some(contiguous("magnet", m.as_slice())?),
+            None => None,
+        };
+        let solver =
+            BehavioralMmd::new(Arc::clone(&game.game), temperature, step_size, m).into_py(py)?;
+        Ok(PyBehavioralMmd { solver })
+    }
+
+    /// Runs more steps; returns the last residual computed.
+    #[pyo3(signature = (iterations, checkpoint_every, tol, threads, progress))]
+    fn run(
+        &mut self,
+        py: Python<'_>,
+        iterations: u64,
+        checkpoint_every: Option<u64>,
+        tol: f64,
+        threads: Option<usize>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<f64> {
+        let solver = &mut self.solver;
+        run_long(py, threads, progress.as_ref(), |ctl| {
+            solver.run(iterations, checkpoint_every, tol, ctl)
+        })
+    }
+
+    /// The agent residual of the current strategy.
+    fn residual(&mut self, py: Python<'_>) -> f64 {
+        let solver = &mut self.solver;
+        py.detach(|| solver.residual())
+    }
+
+    /// Exploitability of the current strategy.
+    fn exploitability(&self, py: Python<'_>) -> f64 {
+        py.detach(|| self.solver.exploitability())
+    }
+
+    /// The step size in use.
+    #[getter]
+    fn step_size(&self) -> f64 {
+        self.solver.step_size()
+    }
+
+    /// Iterations run so far.
+    #[getter]
+    fn iterations(&self) -> u64 {
+        self.solver.iterations()
+    }
+
+    /// `(iteration, residual)` checkpoints.
     #[getter]
     fn trace(&self) -> Vec<(u64, f64)> {
         self.solver.trace().to_vec()
