@@ -10,7 +10,8 @@ Public API (everything else is private):
 - the CFR family: :class:`CFR`, :class:`MCCFR`;
 - regularized equilibria: :func:`solve_qre`, :func:`solve_qre_batch` (logit QRE and
   KL-regularized matrix games by Magnetic Mirror Descent), :func:`regularized_gap`, :func:`solve_logit_qre` (bimatrix games),
-  :class:`MMD` (dilated-entropy MMD on extensive-form games);
+  :class:`MMD` (dilated-entropy and behavioural MMD on extensive-form games),
+  :func:`pikl_hedge` (n-player normal-form games);
 - KL-regularized preference (NLHF) games: :func:`solve_preference_game`,
   :func:`solve_preference_games`, :func:`preference_gap`;
 - exceptions: :class:`EquilibriaError` (root), :class:`InvalidInputError` (bad arguments, also a
@@ -35,6 +36,7 @@ from .efg import (
     read_efg,
 )
 from .mmd import MMD
+from .pikl import PiklResult, pikl_hedge
 from .preference import (
     PREFERENCE_METHODS,
     PreferenceGameResult,
@@ -86,6 +88,8 @@ __all__ = [
     "read_efg",
     "to_openspiel_policy",
     "MMD",
+    "PiklResult",
+    "pikl_hedge",
     "PREFERENCE_METHODS",
     "PreferenceGameResult",
     "PreferenceGamesResult",

@@ -6,7 +6,7 @@ mod efg;
 mod games;
 mod normal_form;
 mod preference;
-mod qre;
+mod regularized;
 mod runtime;
 
 use pyo3::prelude::*;
@@ -19,7 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     efg::register(m)?;
     cfr::register(m)?;
     games::register(m)?;
-    qre::register(m)?;
+    regularized::register(m)?;
     preference::register(m)?;
     Ok(())
 }

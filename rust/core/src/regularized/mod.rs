@@ -4,5 +4,6 @@
 pub mod behavioral_mmd;
 pub mod dilated_mmd;
 pub mod logit;
+pub mod pikl;
 pub mod preference;
 pub mod qre;

@@ -1,4 +1,5 @@
-//! Bindings of `equilibria_core::regularized::qre`: KL-regularized (logit QRE) matrix games.
+//! Bindings of `equilibria_core::regularized`: logit QRE (matrix and bimatrix games), MMD on
+//! extensive-form games (dilated and behavioural forms) and piKL-Hedge.
 
 use crate::efg::contiguous;
 use crate::efg::PyGame;
@@ -7,8 +8,10 @@ use equilibria_core::normal_form::MatrixGame;
 use equilibria_core::regularized::behavioral_mmd::BehavioralMmd;
 use equilibria_core::regularized::dilated_mmd::{DilatedMmd, Schedule};
 use equilibria_core::regularized::logit;
+use equilibria_core::regularized::pikl::{self, NormalFormGame, PiklSettings};
 use equilibria_core::regularized::qre::{self, QreOptions};
 use numpy::PyArray1;
+use numpy::PyReadonlyArrayDyn;
 use numpy::{
     IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3,
     PyUntypedArrayMethods,
@@ -24,6 +27,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyDilatedMmd>()?;
     m.add_class::<PyBehavioralMmd>()?;
     m.add_function(wrap_pyfunction!(solve_logit_qre, m)?)?;
+    m.add_function(wrap_pyfunction!(pikl_hedge, m)?)?;
     Ok(())
 }
 
@@ -331,4 +335,47 @@ impl PyBehavioralMmd {
     fn current_strategy<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         self.solver.current_strategy().to_vec().into_pyarray(py)
     }
+}
+
+/// piKL-Hedge on an n-player normal-form game `(n, k_1, ..., k_n)`; returns a dict.
+#[pyfunction]
+#[pyo3(signature = (payoffs, anchors, lam, eta, iterations, progress))]
+fn pikl_hedge<'py>(
+    py: Python<'py>,
+    payoffs: PyReadonlyArrayDyn<'py, f64>,
+    anchors: Vec<Vec<f64>>,
+    lam: Vec<f64>,
+    eta: Vec<f64>,
+    iterations: u64,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let shape = payoffs.shape().to_vec();
+    let actions: Vec<usize> = shape.iter().skip(1).copied().collect();
+    let data = contiguous("payoffs", payoffs.as_slice())?;
+    let game = NormalFormGame::new(data, &actions).into_py(py)?;
+    if shape[0] != actions.len() {
+        return Err(crate::runtime::to_py_err(
+            py,
+            equilibria_core::Error::invalid(
+                "payoffs",
+                "shape (n, k_1, ..., k_n): one payoff tensor per player",
+                format!("shape {shape:?}"),
+            ),
+        ));
+    }
+    let settings = PiklSettings {
+        anchors,
+        lambda: lam,
+        eta,
+    };
+    let sol = run_long(py, Some(1), progress.as_ref(), |ctl| {
+        pikl::pikl_hedge(&game, &settings, iterations, ctl)
+    })?;
+    let out = PyDict::new(py);
+    out.set_item("policies", sol.policies)?;
+    out.set_item("average_policies", sol.average_policies)?;
+    out.set_item("average_utilities", sol.average_utilities)?;
+    out.set_item("residuals", sol.residuals)?;
+    out.set_item("nash_conv", sol.nash_conv)?;
+    Ok(out)
 }
