@@ -120,3 +120,24 @@ def test_behavioral_form_reaches_an_agent_qre(name: str) -> None:
     assert np.abs(normal_form.probabilities - strategy).max() > 1e-3
     with pytest.raises(eq.InvalidInputError, match="schedule"):
         eq.MMD(game, alpha, form="behavioral", schedule="moving")
+
+
+def test_long_runs_stop_on_ctrl_c_and_report_progress() -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    game = eq.games.liars_dice()
+    solver = eq.MMD(game, 0.1)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        solver.run(10**8)
+    timer.join()
+    assert time.perf_counter() - start < 0.8
+    assert solver.iterations > 0
+    seen = []
+    eq.MMD(eq.games.kuhn_poker(), 0.1, form="behavioral").run(300, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (300, 300)
