@@ -45,6 +45,20 @@ pub fn rm_plus_update(q: &mut [f64], utility: &[f64], strategy: &[f64], instant:
     }
 }
 
+/// `log Σ exp(v)`, shifted by the maximum so it never overflows (`-inf` for no values).
+pub fn log_sum_exp<I>(values: I) -> f64
+where
+    I: IntoIterator<Item = f64>,
+    I::IntoIter: Clone,
+{
+    let it = values.into_iter();
+    let m = it.clone().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + it.map(|a| (a - m).exp()).sum::<f64>().ln()
+}
+
 /// Writes `softmax(logits)` into `out` (max-shifted, so it never overflows).
 pub fn softmax(logits: &[f64], out: &mut [f64]) {
     let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);

@@ -19,13 +19,8 @@ use crate::disjoint::Disjoint;
 use crate::efg::best_response::nash_conv_unchecked;
 use crate::efg::{check_behavior, ExtensiveGame, NodeKind};
 use crate::error::{Error, Result};
+use crate::regret::log_sum_exp;
 use std::sync::Arc;
-
-/// `log Σ exp(v)`, shifted by the maximum.
-fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
-    let m = v.clone().fold(f64::NEG_INFINITY, f64::max);
-    m + v.map(|a| (a - m).exp()).sum::<f64>().ln()
-}
 
 /// Behavioural-form MMD for a two-player zero-sum perfect-recall game.
 #[derive(Debug, Clone)]

@@ -24,13 +24,8 @@ use crate::disjoint::Disjoint;
 use crate::efg::best_response::nash_conv_unchecked;
 use crate::efg::{check_behavior, ExtensiveGame};
 use crate::error::{Error, Result};
+use crate::regret::log_sum_exp;
 use std::sync::Arc;
-
-/// `log Σ exp(v)`, shifted by the maximum.
-fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
-    let m = v.clone().fold(f64::NEG_INFINITY, f64::max);
-    m + v.map(|a| (a - m).exp()).sum::<f64>().ln()
-}
 
 /// How the temperature, step and magnet evolve over iterations.
 #[derive(Debug, Clone, Copy, PartialEq)]

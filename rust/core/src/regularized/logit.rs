@@ -16,6 +16,7 @@
 
 use crate::control::Control;
 use crate::error::{Error, Result};
+use crate::regret::log_sum_exp;
 use crate::regularized::qre::check_reference;
 
 /// A logit QRE of a bimatrix game with its certificate.
@@ -33,12 +34,6 @@ pub struct LogitQre {
     pub steps: u64,
     /// Whether the target temperature was reached with `residual <= tol`.
     pub converged: bool,
-}
-
-/// `log Σ exp(v)`, shifted by the maximum.
-fn log_sum_exp(v: &[f64]) -> f64 {
-    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    m + v.iter().map(|&a| (a - m).exp()).sum::<f64>().ln()
 }
 
 /// The logit best response `log p̂ = log ρ + M q / α - lse(...)` to `q`, with `M` given row-major
@@ -62,7 +57,7 @@ fn logit_response(
         };
         *o += s / alpha;
     }
-    let z = log_sum_exp(&out);
+    let z = log_sum_exp(out.iter().copied());
     out.iter_mut().for_each(|v| *v -= z);
     out
 }
@@ -177,7 +172,7 @@ impl Bimatrix<'_> {
                 *l += scale * d;
             }
             for w in [&mut *u, &mut *v] {
-                let z = log_sum_exp(w);
+                let z = log_sum_exp(w.iter().copied());
                 w.iter_mut().for_each(|l| *l -= z);
             }
         }

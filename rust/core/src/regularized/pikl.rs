@@ -15,6 +15,7 @@
 
 use crate::control::Control;
 use crate::error::{Error, Result};
+use crate::regret::softmax;
 
 /// An n-player normal-form game: payoffs `(n, k_1, ..., k_n)`, row-major, player `i`'s payoff
 /// tensor at offset `i * Π k`.
@@ -184,7 +185,7 @@ pub fn pikl_hedge(
                 .zip(&log_tau[i])
                 .map(|(&q, &lt)| (q / tf + lam * lt) / denom)
                 .collect();
-            softmax_into(&logits, &mut policies[i]);
+            softmax(&logits, &mut policies[i]);
         }
     }
     let tf = iterations.max(1) as f64;
@@ -207,7 +208,7 @@ pub fn pikl_hedge(
                 .map(|(&q, &lt)| lt + q / lam)
                 .collect();
             let mut target = vec![0.0; logits.len()];
-            softmax_into(&logits, &mut target);
+            softmax(&logits, &mut target);
             target
                 .iter()
                 .zip(&policies[i])
@@ -230,17 +231,6 @@ pub fn pikl_hedge(
         residuals,
         nash_conv,
     })
-}
-
-/// `out = softmax(logits)`, shifted by the maximum.
-fn softmax_into(logits: &[f64], out: &mut [f64]) {
-    let m = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut total = 0.0;
-    for (o, &l) in out.iter_mut().zip(logits) {
-        *o = (l - m).exp();
-        total += *o;
-    }
-    out.iter_mut().for_each(|o| *o /= total);
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::normal_form::matrix::dot;
+use crate::regret::log_sum_exp;
 use rayon::prelude::*;
 use std::str::FromStr;
 
@@ -309,7 +310,7 @@ impl PreferenceGame {
             .zip(&u)
             .map(|(&l, &w)| l + w / tau)
             .collect();
-        let lse = log_sum_exp(&z);
+        let lse = log_sum_exp(z.iter().copied());
         z.iter_mut().for_each(|v| *v = (*v - lse).exp());
         Ok(z)
     }
@@ -390,20 +391,13 @@ fn check_policy(argument: &str, p: &[f64], len: usize, positive: bool) -> Result
     Ok(())
 }
 
-/// `log sum exp(v)`, max-shifted.
-fn log_sum_exp(v: &[f64]) -> f64 {
-    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let total: f64 = v.iter().map(|&x| (x - max).exp()).sum();
-    max + total.ln()
-}
-
 /// `2 tau KL(pi || softmax(log ref + u / tau))` for a normalized `pi` and `u = P pi`, as a sum of
 /// non-negative terms (`z` is scratch of length `K`).
 fn gap_from_win_rates(pi: &[f64], u: &[f64], log_ref: &[f64], tau: f64, z: &mut [f64]) -> f64 {
     for ((zi, &l), &w) in z.iter_mut().zip(log_ref).zip(u) {
         *zi = l + w / tau;
     }
-    let lse = log_sum_exp(z);
+    let lse = log_sum_exp(z.iter().copied());
     let mut kl = 0.0;
     for (&p, &zi) in pi.iter().zip(z.iter()) {
         let log_b = zi - lse;
@@ -465,7 +459,7 @@ enum Dynamics {
 
 /// Normalizes log-weights in place (`l -= logsumexp(l)`).
 fn normalize_log(l: &mut [f64]) {
-    let lse = log_sum_exp(l);
+    let lse = log_sum_exp(l.iter().copied());
     l.iter_mut().for_each(|v| *v -= lse);
 }
 
@@ -743,7 +737,7 @@ mod tests {
             .zip(game.log_reference())
             .map(|(&p, &l)| p * (p.ln() - l))
             .sum();
-        2.0 * (tau * log_sum_exp(&z) + tau * kl) - 1.0
+        2.0 * (tau * log_sum_exp(z.iter().copied()) + tau * kl) - 1.0
     }
 
     #[test]

@@ -17,6 +17,7 @@
 use crate::control::Control;
 use crate::error::{Error, Result};
 use crate::normal_form::matrix::{MatrixGame, ProductScratch};
+use crate::regret::log_sum_exp;
 use rayon::prelude::*;
 
 /// Settings of [`solve_qre`].
@@ -57,15 +58,9 @@ pub struct QreSolution {
     pub trace: Vec<(u64, f64)>,
 }
 
-/// `log Σ exp(v)`, shifted by the maximum.
-fn log_sum_exp(v: &[f64]) -> f64 {
-    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    m + v.iter().map(|&a| (a - m).exp()).sum::<f64>().ln()
-}
-
 /// Replaces `v` by `v - lse(v)` (log of a distribution) and writes its exponential to `p`.
 fn normalize_log(v: &mut [f64], p: &mut [f64]) {
-    let z = log_sum_exp(v);
+    let z = log_sum_exp(v.iter().copied());
     for (l, q) in v.iter_mut().zip(p.iter_mut()) {
         *l -= z;
         *q = l.exp();
@@ -106,7 +101,7 @@ fn certificate(
     let mut part = |p: &[f64], log_p: &[f64], logits: &mut dyn Iterator<Item = f64>| {
         buf.clear();
         buf.extend(logits);
-        let z = log_sum_exp(buf);
+        let z = log_sum_exp(buf.iter().copied());
         let (mut kl, mut l1) = (0.0, 0.0);
         for ((&q, &lq), &v) in p.iter().zip(log_p).zip(buf.iter()) {
             let lb = v - z;
