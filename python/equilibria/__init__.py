@@ -12,6 +12,7 @@ Public API (everything else is private):
   KL-regularized matrix games by Magnetic Mirror Descent), :func:`regularized_gap`, :func:`solve_logit_qre` (bimatrix games),
   :class:`MMD` (dilated-entropy and behavioural MMD on extensive-form games),
   :func:`pikl_hedge` (n-player normal-form games);
+- the Consensus Game's EQUILIBRIUM-RANKING for LLM answer re-ranking: :func:`equilibrium_ranking`;
 - KL-regularized preference (NLHF) games: :func:`solve_preference_game`,
   :func:`solve_preference_games`, :func:`preference_gap`;
 - exceptions: :class:`EquilibriaError` (root), :class:`InvalidInputError` (bad arguments, also a
@@ -45,6 +46,7 @@ from .preference import (
     solve_preference_game,
     solve_preference_games,
 )
+from .ranking import RankingResult, equilibrium_ranking
 from .qre import (
     LogitQreResult,
     QreBatchResult,
@@ -88,6 +90,8 @@ __all__ = [
     "read_efg",
     "to_openspiel_policy",
     "MMD",
+    "RankingResult",
+    "equilibrium_ranking",
     "PiklResult",
     "pikl_hedge",
     "PREFERENCE_METHODS",

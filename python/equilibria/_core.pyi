@@ -215,3 +215,15 @@ def pikl_hedge(
     iterations: int,
     progress: _Progress,
 ) -> dict[str, Any]: ...
+def equilibrium_ranking(
+    p_gen: npt.NDArray[np.float64],
+    p_disc: npt.NDArray[np.float64],
+    mask: npt.NDArray[np.bool_] | None,
+    lambda_g: float,
+    lambda_d: float,
+    eta_g: float,
+    eta_d: float,
+    iterations: int,
+    threads: int | None,
+    progress: _Progress,
+) -> dict[str, Any]: ...

@@ -6,6 +6,7 @@ mod efg;
 mod games;
 mod normal_form;
 mod preference;
+mod ranking;
 mod regularized;
 mod runtime;
 
@@ -20,6 +21,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cfr::register(m)?;
     games::register(m)?;
     regularized::register(m)?;
+    ranking::register(m)?;
     preference::register(m)?;
     Ok(())
 }

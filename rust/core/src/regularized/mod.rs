@@ -7,3 +7,4 @@ pub mod logit;
 pub mod pikl;
 pub mod preference;
 pub mod qre;
+pub mod ranking;
