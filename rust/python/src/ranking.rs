@@ -78,36 +78,22 @@ fn equilibrium_ranking<'py>(
     let sol = run_long(py, threads, progress.as_ref(), |ctl| {
         core::equilibrium_ranking(gen, disc, mask, batch, k, &opts, ctl)
     })?;
-    let index = |r: Vec<usize>| r.into_iter().map(|y| y as i64).collect::<Vec<i64>>();
     let out = PyDict::new(py);
-    out.set_item(
-        "pi_gen",
-        sol.pi_gen.into_pyarray(py).reshape([batch, 2, k])?,
-    )?;
-    out.set_item(
-        "pi_disc",
-        sol.pi_disc.into_pyarray(py).reshape([batch, k, 2])?,
-    )?;
-    out.set_item(
-        "anchor_gen",
-        sol.anchor_gen.into_pyarray(py).reshape([batch, 2, k])?,
-    )?;
-    out.set_item(
-        "anchor_disc",
-        sol.anchor_disc.into_pyarray(py).reshape([batch, k, 2])?,
-    )?;
-    out.set_item(
-        "ranking_gen",
-        index(sol.ranking_gen)
-            .into_pyarray(py)
-            .reshape([batch, k])?,
-    )?;
-    out.set_item(
-        "ranking_disc",
-        index(sol.ranking_disc)
-            .into_pyarray(py)
-            .reshape([batch, k])?,
-    )?;
+    for (name, data, shape) in [
+        ("pi_gen", sol.pi_gen, [batch, 2, k]),
+        ("pi_disc", sol.pi_disc, [batch, k, 2]),
+        ("anchor_gen", sol.anchor_gen, [batch, 2, k]),
+        ("anchor_disc", sol.anchor_disc, [batch, k, 2]),
+    ] {
+        out.set_item(name, data.into_pyarray(py).reshape(shape)?)?;
+    }
+    for (name, ranking) in [
+        ("ranking_gen", sol.ranking_gen),
+        ("ranking_disc", sol.ranking_disc),
+    ] {
+        let ranking: Vec<i64> = ranking.into_iter().map(|y| y as i64).collect();
+        out.set_item(name, ranking.into_pyarray(py).reshape([batch, k])?)?;
+    }
     out.set_item("residual", sol.residual.into_pyarray(py))?;
     Ok(out)
 }

@@ -317,11 +317,11 @@ struct Block([f64; LANES]);
 const EXP_FLOOR: f64 = -709.089_565_712_824;
 /// `1.5 * 2^52`: adding it to a number of magnitude below `2^51` rounds it to an integer.
 const SHIFT: f64 = 6_755_399_441_055_744.0;
-/// `ln 2` split so that `k * LN2_HI` is exact for `|k| < 2^20` (fdlibm's constants).
-#[allow(clippy::excessive_precision)]
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-#[allow(clippy::excessive_precision)]
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// `ln 2 = LN2_HI + LN2_LO`, split so that `k * LN2_HI` is exact for `|k| < 2^20` (fdlibm's
+/// constants).
+const LN2_HI: f64 = 0.693_147_180_369_123_8;
+/// See [`LN2_HI`].
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// Degree-10 polynomial for `exp(r)` on `|r| <= ln 2 / 2`, lowest degree first: the minimax
 /// approximation in relative error (Remez exchange in 60-digit arithmetic), rounded. Its own
 /// relative error is 2.1e-16, so results are within a few ulp of the correctly rounded `exp`.
@@ -471,7 +471,6 @@ impl<const FMA: bool> Portable<FMA> {
     }
 }
 
-#[allow(clippy::needless_range_loop)] // lane loops the compiler vectorizes
 impl<const FMA: bool> Lanes for Portable<FMA> {
     #[inline(always)]
     fn splat(x: f64) -> Self {
@@ -508,12 +507,8 @@ impl<const FMA: bool> Lanes for Portable<FMA> {
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         let mut out = self.0;
-        for l in 0..LANES {
-            out[l] = if FMA {
-                out[l].mul_add(b.0[l], c.0[l])
-            } else {
-                out[l] * b.0[l] + c.0[l]
-            };
+        for ((x, y), z) in out.iter_mut().zip(b.0).zip(c.0) {
+            *x = if FMA { x.mul_add(y, z) } else { *x * y + z };
         }
         Portable(out)
     }
@@ -532,9 +527,9 @@ impl<const FMA: bool> Lanes for Portable<FMA> {
     #[inline(always)]
     fn select_greater(self, bound: Self, a: Self, b: Self) -> Self {
         let mut out = b.0;
-        for l in 0..LANES {
-            if self.0[l] > bound.0[l] {
-                out[l] = a.0[l];
+        for (((o, x), y), z) in out.iter_mut().zip(self.0).zip(bound.0).zip(a.0) {
+            if x > y {
+                *o = z;
             }
         }
         Portable(out)
@@ -542,9 +537,9 @@ impl<const FMA: bool> Lanes for Portable<FMA> {
     #[inline(always)]
     fn select_nonpositive(self, a: Self, b: Self) -> Self {
         let mut out = b.0;
-        for l in 0..LANES {
-            if self.0[l] <= 0.0 {
-                out[l] = a.0[l];
+        for ((o, x), y) in out.iter_mut().zip(self.0).zip(a.0) {
+            if x <= 0.0 {
+                *o = y;
             }
         }
         Portable(out)
