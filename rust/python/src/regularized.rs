@@ -10,6 +10,7 @@ use equilibria_core::regularized::dilated_mmd::{DilatedMmd, Schedule};
 use equilibria_core::regularized::logit;
 use equilibria_core::regularized::pikl::{self, NormalFormGame, PiklSettings};
 use equilibria_core::regularized::qre::{self, QreOptions};
+use equilibria_core::regularized::Checkpointed;
 use numpy::PyArray1;
 use numpy::PyReadonlyArrayDyn;
 use numpy::{

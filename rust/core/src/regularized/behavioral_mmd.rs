@@ -14,12 +14,12 @@
 //! infosets, zero exactly at an agent QRE.
 
 use crate::cfr::require_two_player_zero_sum;
-use crate::control::Control;
 use crate::disjoint::Disjoint;
 use crate::efg::best_response::nash_conv_unchecked;
 use crate::efg::{check_behavior, ExtensiveGame, NodeKind};
 use crate::error::{Error, Result};
 use crate::regret::log_sum_exp;
+use crate::regularized::Checkpointed;
 use std::sync::Arc;
 
 /// Behavioural-form MMD for a two-player zero-sum perfect-recall game.
@@ -235,35 +235,23 @@ impl BehavioralMmd {
     pub fn residual(&mut self) -> f64 {
         self.sweep(true)
     }
+}
 
-    /// Runs `iterations` more steps, recording the agent residual every `checkpoint_every`
-    /// iterations and after the last; stops at the first checkpoint at or below `tol` (when
-    /// `tol > 0`). Returns the last residual computed (NaN if none).
-    pub fn run(
-        &mut self,
-        iterations: u64,
-        checkpoint_every: Option<u64>,
-        tol: f64,
-        control: &Control,
-    ) -> Result<f64> {
-        if checkpoint_every == Some(0) {
-            return Err(Error::invalid("checkpoint_every", "a positive integer", 0));
-        }
-        control.set_total(iterations);
-        let mut last = f64::NAN;
-        for k in 0..iterations {
-            control.check()?;
-            self.iterate();
-            control.set_done(k + 1);
-            let due = checkpoint_every.is_some_and(|c| self.iteration % c == 0);
-            if due || k + 1 == iterations {
-                last = self.residual();
-                self.trace.push((self.iteration, last));
-                if tol > 0.0 && last <= tol {
-                    break;
-                }
-            }
-        }
-        Ok(last)
+impl Checkpointed for BehavioralMmd {
+    fn step(&mut self) {
+        self.iterate();
+    }
+
+    fn steps(&self) -> u64 {
+        self.iteration
+    }
+
+    /// The agent residual.
+    fn certificate(&mut self) -> f64 {
+        self.residual()
+    }
+
+    fn checkpoints(&mut self) -> &mut Vec<(u64, f64)> {
+        &mut self.trace
     }
 }

@@ -19,12 +19,12 @@
 //! regularized equilibrium.
 
 use crate::cfr::require_two_player_zero_sum;
-use crate::control::Control;
 use crate::disjoint::Disjoint;
 use crate::efg::best_response::nash_conv_unchecked;
 use crate::efg::{check_behavior, ExtensiveGame};
 use crate::error::{Error, Result};
 use crate::regret::log_sum_exp;
+use crate::regularized::Checkpointed;
 use std::sync::Arc;
 
 /// How the temperature, step and magnet evolve over iterations.
@@ -295,40 +295,27 @@ impl DilatedMmd {
             })
             .sum()
     }
+}
 
-    /// Runs `iterations` more steps, recording the certificate (the regularized gap for the fixed
-    /// schedule, the exploitability otherwise) every `checkpoint_every` iterations and after the
-    /// last; stops early once a checkpoint's value is at most `tol` (when `tol > 0`). Returns
-    /// the last value computed (NaN if none).
-    pub fn run(
-        &mut self,
-        iterations: u64,
-        checkpoint_every: Option<u64>,
-        tol: f64,
-        control: &Control,
-    ) -> Result<f64> {
-        if checkpoint_every == Some(0) {
-            return Err(Error::invalid("checkpoint_every", "a positive integer", 0));
+impl Checkpointed for DilatedMmd {
+    fn step(&mut self) {
+        self.iterate();
+    }
+
+    fn steps(&self) -> u64 {
+        self.iteration
+    }
+
+    /// The regularized gap for the fixed schedule, the exploitability otherwise.
+    fn certificate(&mut self) -> f64 {
+        if self.certifies_regularized_gap() {
+            self.gap()
+        } else {
+            self.exploitability()
         }
-        control.set_total(iterations);
-        let mut last = f64::NAN;
-        for k in 0..iterations {
-            control.check()?;
-            self.iterate();
-            control.set_done(k + 1);
-            let due = checkpoint_every.is_some_and(|c| self.iteration % c == 0);
-            if due || k + 1 == iterations {
-                last = if self.certifies_regularized_gap() {
-                    self.gap()
-                } else {
-                    self.exploitability()
-                };
-                self.trace.push((self.iteration, last));
-                if tol > 0.0 && last <= tol {
-                    break;
-                }
-            }
-        }
-        Ok(last)
+    }
+
+    fn checkpoints(&mut self) -> &mut Vec<(u64, f64)> {
+        &mut self.trace
     }
 }
