@@ -46,7 +46,8 @@
 //! polynomial for `exp` of the step (see [`iterate`]). On x86-64 with AVX2 and FMA a copy of the
 //! loop compiled for them is chosen at run time; it agrees bit for bit with the portable code
 //! using fused multiply-adds. Measured: 10,000 questions x 20 candidates x 5,000 iterations in
-//! about 1.8 s on 2 cores of an AMD EPYC (Zen 3), against about 145 s for a numpy loop.
+//! about 1.55 s on 2 cores of an AMD EPYC (Zen 3), 3.0 s on one, against about 120 s for a
+//! vectorised numpy loop (`benches/test_bench_ranking.py`).
 
 use crate::control::Control;
 use crate::error::{Error, Result};
@@ -433,9 +434,13 @@ trait Lanes: Copy {
     /// `exp` of three steps of the multiplicative update: [`Lanes::exp_small3`] where
     /// `|x| <= STEP` (nearly always after the first iterations), [`Lanes::exp`] elsewhere. The
     /// choice is made per lane, so a question's numbers never depend on the others in its group.
+    /// Without `CHECKED` the caller guarantees `|x| <= STEP`.
     #[inline(always)]
-    fn exp_step3(x: [Self; 3]) -> [Self; 3] {
+    fn exp_step3<const CHECKED: bool>(x: [Self; 3]) -> [Self; 3] {
         let small = Self::exp_small3(x);
+        if !CHECKED {
+            return small;
+        }
         let size = [x[0].abs(), x[1].abs(), x[2].abs()];
         let step = Self::splat(STEP);
         if size[0].any_greater(step) || size[1].any_greater(step) || size[2].any_greater(step) {
@@ -675,6 +680,11 @@ mod avx2 {
 struct Group {
     /// Number of questions loaded.
     count: usize,
+    /// Over the loaded questions: the largest spread (max - min over candidates) of the
+    /// generator's anchor terms `log π_G¹(·|v)` as the loop stores them, and the largest `|·|` of
+    /// the discriminator's `log π_D¹(1|y) - log π_D¹(0|y)`; they bound how far the anchor term can
+    /// move a multiplicative step.
+    spread: (f64, f64),
     /// Per lane: the original index of each real candidate.
     index: [Vec<usize>; LANES],
     /// Per lane: the anchors `[π_G¹(·|0), π_G¹(·|1)]` and `[π_D¹(0|·), π_D¹(1|·)]` of its real
@@ -692,17 +702,22 @@ struct Slot {
     /// Current policies `π_G(y|v)` and `π_D(v|y)`.
     g: [Block; 2],
     d: [Block; 2],
-    /// Running sums `Σ_τ π_D^τ(v|y)` (the generator's utilities) and `Σ_τ π_G^τ(y|v)`.
-    sum_g: [Block; 2],
-    sum_d: [Block; 2],
+    /// Running sums of the utilities: `Σ_τ π_D^τ(0|y)` for the generator (its sum for `v = 1`
+    /// is `t` minus this one, the discriminator's two probabilities adding up to 1) and, for the
+    /// discriminator, which only sees differences, `Σ_τ π_G^τ(y|1) - π_G^τ(y|0)`.
+    sum_g: Block,
+    sum_d: Block,
     /// The anchors' logarithms as the loop uses them (see [`log_anchor`]), finite: 0 where the
     /// anchor is 0, on padding, and everywhere when `λ = 0`.
     log_g: [Block; 2],
-    log_d: [Block; 2],
+    /// For the discriminator, `log π_D¹(1|y) - log π_D¹(0|y)` (same conventions).
+    log_d: Block,
     /// The support: 0 where the anchor is positive, `-inf` where it is 0 and on the generator's
-    /// padding (the discriminator's padding is a harmless uniform pair).
+    /// padding.
     bias_g: [Block; 2],
-    bias_d: [Block; 2],
+    /// For the discriminator, the difference of its supports (`±inf` where one anchor is 0, 0
+    /// elsewhere and on padding, which stays a harmless uniform pair).
+    bias_d: Block,
     /// Scratch: the generator's exponents (or their steps), then its unnormalised policies.
     w: [Block; 2],
     /// Scratch: the step of the discriminator's `z₁ - z₀`.
@@ -714,12 +729,12 @@ impl Slot {
     const PADDING: Slot = Slot {
         g: [Block([0.0; LANES]); 2],
         d: [Block([0.5; LANES]); 2],
-        sum_g: [Block([0.0; LANES]); 2],
-        sum_d: [Block([0.0; LANES]); 2],
+        sum_g: Block([0.0; LANES]),
+        sum_d: Block([0.0; LANES]),
         log_g: [Block([0.0; LANES]); 2],
-        log_d: [Block([0.0; LANES]); 2],
+        log_d: Block([0.0; LANES]),
         bias_g: [Block([f64::NEG_INFINITY; LANES]); 2],
-        bias_d: [Block([0.0; LANES]); 2],
+        bias_d: Block([0.0; LANES]),
         w: [Block([0.0; LANES]); 2],
         moved: Block([0.0; LANES]),
     };
@@ -730,6 +745,7 @@ impl Group {
         let scalars = || [Vec::with_capacity(k), Vec::with_capacity(k)];
         Group {
             count: 0,
+            spread: (0.0, 0.0),
             index: std::array::from_fn(|_| Vec::with_capacity(k)),
             anchor_g: std::array::from_fn(|_| scalars()),
             anchor_d: std::array::from_fn(|_| scalars()),
@@ -790,21 +806,43 @@ impl Group {
     /// resets the policies to the anchors.
     fn pack(&mut self, count: usize, opts: &RankingOptions) {
         self.count = count;
+        self.spread = (0.0, 0.0);
         let slots = (0..count).map(|l| self.index[l].len()).max().unwrap_or(0);
         self.slots.clear();
         self.slots.resize(slots, Slot::PADDING);
         for lane in 0..LANES {
             let source = if lane < count { lane } else { 0 };
             for v in 0..2 {
-                let (ag, ad) = (&self.anchor_g[source][v], &self.anchor_d[source][v]);
-                for (slot, (&a, &b)) in self.slots.iter_mut().zip(ag.iter().zip(ad)) {
+                let ag = &self.anchor_g[source][v];
+                for (slot, &a) in self.slots.iter_mut().zip(ag) {
                     slot.log_g[v].0[lane] = log_anchor(a, opts.lambda_g);
-                    slot.log_d[v].0[lane] = log_anchor(b, opts.lambda_d);
                     slot.bias_g[v].0[lane] = support(a);
-                    slot.bias_d[v].0[lane] = support(b);
                     slot.g[v].0[lane] = a;
-                    slot.d[v].0[lane] = b;
                 }
+            }
+            let ad = &self.anchor_d[source];
+            for (slot, (&a, &b)) in self.slots.iter_mut().zip(ad[0].iter().zip(&ad[1])) {
+                let (la, lb) = (log_anchor(a, opts.lambda_d), log_anchor(b, opts.lambda_d));
+                slot.log_d.0[lane] = lb - la;
+                slot.bias_d.0[lane] = support(b) - support(a);
+                slot.d[0].0[lane] = a;
+                slot.d[1].0[lane] = b;
+            }
+        }
+        for slot in &self.slots {
+            for lane in 0..count {
+                let d = slot.log_d.0[lane].abs();
+                self.spread.1 = self.spread.1.max(d);
+            }
+        }
+        for lane in 0..count {
+            for v in 0..2 {
+                let column = self.slots[..self.index[lane].len()].iter();
+                let (lo, hi) = column.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+                    let x = s.log_g[v].0[lane];
+                    (lo.min(x), hi.max(x))
+                });
+                self.spread.0 = self.spread.0.max(hi - lo);
             }
         }
     }
@@ -1036,8 +1074,10 @@ fn changes(eta: f64, lambda: f64, t: f64) -> (f64, f64, f64, f64, f64) {
 /// `Δz = Δc₁ S_{t-1} + c₁ π_t + Δc₂ log π¹` (the exponent's change, computed from the sums, not
 /// as a difference): it moves by `O(1/t)`, so `exp` needs no range reduction and only a short
 /// polynomial ([`Lanes::exp_step3`], which falls back to the full `exp` for a lane whose step
-/// is larger). The generator's steps are taken relative to its first candidate's, so they stay
-/// small. The rounding this accumulates between refreshes is a few ulp of each probability.
+/// is larger; the check is skipped when the step bound plus the anchors' spread in the group
+/// guarantees it, which changes no result). The generator's steps are taken relative to its
+/// first candidate's, so they stay small. The rounding this accumulates between refreshes is a
+/// few ulp of each probability.
 #[inline(always)]
 fn iterate<L: Lanes>(ws: &mut Group, opts: &RankingOptions, ctl: &Control) -> Result<()> {
     let weight = ws.count as u64;
@@ -1052,9 +1092,16 @@ fn iterate<L: Lanes>(ws: &mut Group, opts: &RankingOptions, ctl: &Control) -> Re
         let gen = changes(opts.eta_g, opts.lambda_g, tf);
         let disc = changes(opts.eta_d, opts.lambda_d, tf);
         if t == 1 || t % REFRESH == 0 || gen.4.max(disc.4) > 0.5 * STEP {
-            direct_step::<L>(&mut ws.slots, (gen.0, gen.1), (disc.0, disc.1));
+            direct_step::<L>(&mut ws.slots, tf, (gen.0, gen.1), (disc.0, disc.1));
         } else {
-            multiplicative_step::<L>(&mut ws.slots, gen, disc);
+            // Whether a step can exceed `STEP` (else no lane needs checking).
+            let large = gen.4 + gen.3.abs() * ws.spread.0 > STEP
+                || disc.4 + disc.3.abs() * ws.spread.1 > STEP;
+            if large {
+                multiplicative_step::<L, true>(&mut ws.slots, gen, disc);
+            } else {
+                multiplicative_step::<L, false>(&mut ws.slots, gen, disc);
+            }
         }
     }
     ctl.advance((opts.iterations - reported) * weight);
@@ -1063,22 +1110,21 @@ fn iterate<L: Lanes>(ws: &mut Group, opts: &RankingOptions, ctl: &Control) -> Re
 
 /// One exact iteration (see [`iterate`]); `gen` and `disc` are `(c₁, c₂)`.
 #[inline(always)]
-fn direct_step<L: Lanes>(slots: &mut [Slot], gen: (f64, f64), disc: (f64, f64)) {
+fn direct_step<L: Lanes>(slots: &mut [Slot], t: f64, gen: (f64, f64), disc: (f64, f64)) {
     let one = L::splat(1.0);
+    let rounds = L::splat(t);
     let (ag, bg) = (L::splat(gen.0), L::splat(gen.1));
     let (ad, bd) = (L::splat(disc.0), L::splat(disc.1));
     let mut m0 = L::splat(f64::NEG_INFINITY);
     let mut m1 = m0;
     for s in slots.iter_mut() {
         // The utilities average every policy played so far, the current ones included.
-        let s0 = L::load(&s.sum_g[0]).add(L::load(&s.d[0]));
-        let s1 = L::load(&s.sum_g[1]).add(L::load(&s.d[1]));
-        let u0 = L::load(&s.sum_d[0]).add(L::load(&s.g[0]));
-        let u1 = L::load(&s.sum_d[1]).add(L::load(&s.g[1]));
-        s0.store(&mut s.sum_g[0]);
-        s1.store(&mut s.sum_g[1]);
-        u0.store(&mut s.sum_d[0]);
-        u1.store(&mut s.sum_d[1]);
+        let s0 = L::load(&s.sum_g).add(L::load(&s.d[0]));
+        let s1 = rounds.sub(s0);
+        let (gp0, gp1) = (L::load(&s.g[0]), L::load(&s.g[1]));
+        let u = L::load(&s.sum_d).add(gp1.sub(gp0));
+        s0.store(&mut s.sum_g);
+        u.store(&mut s.sum_d);
         let x0 = ag
             .mul_add(s0, bg.mul(L::load(&s.log_g[0])))
             .add(L::load(&s.bias_g[0]));
@@ -1089,13 +1135,10 @@ fn direct_step<L: Lanes>(slots: &mut [Slot], gen: (f64, f64), disc: (f64, f64)) 
         x1.store(&mut s.w[1]);
         m0 = m0.max(x0);
         m1 = m1.max(x1);
-        let y0 = ad
-            .mul_add(u0, bd.mul(L::load(&s.log_d[0])))
-            .add(L::load(&s.bias_d[0]));
-        let y1 = ad
-            .mul_add(u1, bd.mul(L::load(&s.log_d[1])))
-            .add(L::load(&s.bias_d[1]));
-        let gap = y1.sub(y0);
+        // The discriminator's `z₁ - z₀` on its support.
+        let gap = ad
+            .mul_add(u, bd.mul(L::load(&s.log_d)))
+            .add(L::load(&s.bias_d));
         let e = gap.neg_abs().exp();
         let (n0, n1) = (
             gap.select_nonpositive(one, e),
@@ -1120,7 +1163,7 @@ fn direct_step<L: Lanes>(slots: &mut [Slot], gen: (f64, f64), disc: (f64, f64)) 
 
 /// One multiplicative iteration (see [`iterate`]); `gen` and `disc` are from [`changes`].
 #[inline(always)]
-fn multiplicative_step<L: Lanes>(
+fn multiplicative_step<L: Lanes, const CHECKED: bool>(
     slots: &mut [Slot],
     gen: (f64, f64, f64, f64, f64),
     disc: (f64, f64, f64, f64, f64),
@@ -1133,32 +1176,32 @@ fn multiplicative_step<L: Lanes>(
     let mut reference = (L::splat(0.0), L::splat(0.0));
     for (j, s) in slots.iter_mut().enumerate() {
         let (gp0, gp1) = (L::load(&s.g[0]), L::load(&s.g[1]));
-        let (dp0, dp1) = (L::load(&s.d[0]), L::load(&s.d[1]));
-        let (s0, s1) = (L::load(&s.sum_g[0]), L::load(&s.sum_g[1]));
-        let (u0, u1) = (L::load(&s.sum_d[0]), L::load(&s.sum_d[1]));
-        s0.add(dp0).store(&mut s.sum_g[0]);
-        s1.add(dp1).store(&mut s.sum_g[1]);
-        u0.add(gp0).store(&mut s.sum_d[0]);
-        u1.add(gp1).store(&mut s.sum_d[1]);
-        // Generator: Δz = Δc₁ S_{t-1} + c₁ π_D + Δc₂ log π¹, relative to the first candidate.
-        let k0 = dcg.mul_add(s0, cg.mul_add(dp0, dlg.mul(L::load(&s.log_g[0]))));
-        let k1 = dcg.mul_add(s1, cg.mul_add(dp1, dlg.mul(L::load(&s.log_g[1]))));
+        let dp0 = L::load(&s.d[0]);
+        let (s0, u) = (L::load(&s.sum_g), L::load(&s.sum_d));
+        s0.add(dp0).store(&mut s.sum_g);
+        let dg = gp1.sub(gp0);
+        u.add(dg).store(&mut s.sum_d);
+        // Generator: Δz_v = Δc₁ S_v + c₁ π_D(v|·) + Δc₂ log π¹, relative to the first candidate.
+        // With S_1 = t - 1 - S_0 and π_D(1|·) = 1 - π_D(0|·), the first two terms of `Δz_1` are
+        // a constant (which the reference removes) minus those of `Δz_0`.
+        let common = dcg.mul_add(s0, cg.mul(dp0));
+        let k0 = dlg.mul_add(L::load(&s.log_g[0]), common);
+        let k1 = dlg.mul(L::load(&s.log_g[1])).sub(common);
         if j == 0 {
             reference = (k0, k1);
         }
         k0.sub(reference.0).store(&mut s.w[0]);
         k1.sub(reference.1).store(&mut s.w[1]);
         // Discriminator: the step of `z₁ - z₀`.
-        let y0 = dcd.mul_add(u0, cd.mul_add(gp0, dld.mul(L::load(&s.log_d[0]))));
-        let y1 = dcd.mul_add(u1, cd.mul_add(gp1, dld.mul(L::load(&s.log_d[1]))));
-        y1.sub(y0).store(&mut s.moved);
+        dcd.mul_add(u, cd.mul_add(dg, dld.mul(L::load(&s.log_d))))
+            .store(&mut s.moved);
     }
     let mut t0 = L::splat(0.0);
     let mut t1 = t0;
     for s in slots.iter_mut() {
         let moved = L::load(&s.moved);
         let steps = [L::load(&s.w[0]), L::load(&s.w[1]), moved.neg_abs()];
-        let [x0, x1, f] = L::exp_step3(steps);
+        let [x0, x1, f] = L::exp_step3::<CHECKED>(steps);
         let e0 = L::load(&s.g[0]).mul(x0);
         let e1 = L::load(&s.g[1]).mul(x1);
         e0.store(&mut s.w[0]);
