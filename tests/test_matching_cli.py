@@ -37,13 +37,16 @@ def test_matching_errors_exit_2(tmp_path, capsys):
 
 def test_matching_configuration_benchmarks(capsys):
     spec = "er(n_u=12, n_v=12, q=0.3, p=0.1:1, seed=4)"
-    assert main(["matching", "--generate", spec, "--policies", "greedy", "--trials", "1000", "--benchmarks", "matching,configuration,stochastic,clairvoyant", "--json"]) == 0
+    assert main(["matching", "--generate", spec, "--policies", "greedy", "--trials", "1000", "--benchmarks", "matching,configuration,stochastic,stochastic_any,clairvoyant", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     inst = M.generate(spec)
     bench = out["benchmarks"]
     assert abs(bench["configuration_lp"] - M.configuration_lp(inst).value) < 1e-9
     assert abs(bench["stochastic_configuration_lp"] - M.stochastic_configuration_lp(inst, method="compact").value) < 1e-8
     assert bench["clairvoyant"] <= bench["stochastic_configuration_lp"] + 1e-8 <= bench["matching_lp"] + 2e-8
+    any_order = M.stochastic_configuration_lp(inst, order="any", method="compact").value
+    assert abs(bench["stochastic_configuration_lp_any_order"] - any_order) < 1e-8
+    assert bench["stochastic_configuration_lp"] <= any_order + 1e-8 <= bench["matching_lp"] + 2e-8
     assert set(out["ratios"]) == set(bench)
     assert main(["matching", "--generate", spec, "--trials", "500", "--benchmarks", "stochastic,matching"]) == 0
     text = capsys.readouterr().out

@@ -97,6 +97,64 @@ def test_deterministic_z_graph_and_g_k():
     assert M.stochastic_configuration_lp(g1).value == pytest.approx(1 - 0.9**10, abs=1e-9)
 
 
+def test_any_order_lp_bounds_the_fully_offline_optimum_on_the_notes_example():
+    """v0-u0 (0.9), v0-u1 (0.1), v1-u0 (0.5): fully offline processes v1 first and gets
+    0.5 (1 + 0.1) + 0.5 (0.9) = 1.0 > clairvoyant 0.95. The any-order LP reaches 1.0 by hand:
+    u0 tries (v1, v0) (value 0.95, v0's coefficient 0.5) and u1 takes the other half of v0
+    (0.05); the arrival-order LP stays at the clairvoyant 0.95."""
+    inst = M.Instance.from_edges([0, 1, 0], [0, 0, 1], [0.9, 0.1, 0.5], n_u=2, n_v=2)
+    assert M.fully_offline(inst) == pytest.approx(1.0, abs=1e-12)
+    assert M.stochastic_configuration_lp(inst).value == pytest.approx(0.95, abs=1e-9)
+    for method in ("column_generation", "enumerate", "compact"):
+        r = M.stochastic_configuration_lp(inst, order="any", method=method)
+        assert r.kind == "stochastic_any_order"
+        assert r.value == pytest.approx(1.0, abs=1e-9)
+    cg = M.stochastic_configuration_lp(inst, order="any")
+    sequences = {(int(u), tuple(s.tolist())) for u, s in zip(cg.columns_u, cg.columns)}
+    assert (0, (1, 0)) in sequences  # v1 before v0: against arrival order
+    assert cg.z == pytest.approx([0.5, 0.5, 1.0], abs=1e-9)
+
+
+def test_any_order_orderings_and_equal_forms():
+    """Random small instances: the any-order LP's three forms (sequences by column generation,
+    every sequence, the polymatroid) agree, and clairvoyant <= SCLP(arrival) <= SCLP(any),
+    fully offline <= SCLP(any) <= matching LP."""
+    rng = np.random.default_rng(11)
+    checked = 0
+    for trial in range(40):
+        inst = random_instance(rng, max_u=4, max_v=5, weighted=trial % 2 == 1)
+        if inst is None:
+            continue
+        checked += 1
+        cg = M.stochastic_configuration_lp(inst, order="any")
+        en = M.stochastic_configuration_lp(inst, order="any", method="enumerate").value
+        co = M.stochastic_configuration_lp(inst, order="any", method="compact").value
+        assert cg.converged
+        assert cg.value == pytest.approx(en, abs=1e-8) and co == pytest.approx(en, abs=1e-8)
+        arrival = M.stochastic_configuration_lp(inst, method="compact").value
+        assert M.clairvoyant(inst) <= arrival + 1e-8 <= en + 2e-8
+        assert M.fully_offline(inst) <= en + 1e-8 <= M.matching_lp(inst).value + 2e-8
+    assert checked >= 30
+
+
+def test_any_order_limits_and_bad_order():
+    inst = M.Instance.from_edges(np.zeros(6, int), np.arange(6), np.full(6, 0.3), n_u=1, n_v=6)
+    # One vertex with k neighbours: every form gives 1 - (1-p)^k.
+    for method in ("column_generation", "compact"):
+        assert M.stochastic_configuration_lp(inst, order="any", method=method).value == pytest.approx(1 - 0.7**6, abs=1e-9)
+    # 6 neighbours: 1956 sequences, 63 polymatroid rows.
+    with pytest.raises(InvalidInputError, match="sequences"):
+        M.stochastic_configuration_lp(inst, order="any", method="enumerate", limit=1000)
+    assert M.stochastic_configuration_lp(inst, order="any", method="enumerate", limit=1956).value == pytest.approx(1 - 0.7**6, abs=1e-9)
+    with pytest.raises(InvalidInputError, match="polymatroid rows"):
+        M.stochastic_configuration_lp(inst, order="any", method="compact", limit=62)
+    with pytest.raises(InvalidInputError, match="order"):
+        M.stochastic_configuration_lp(inst, order="sorted")
+    for method in ("enumerate", "compact"):
+        with pytest.raises(InvalidInputError, match="limit"):
+            M.stochastic_configuration_lp(inst, order="any", method=method, limit=-1)
+
+
 # ----------------------------------------------------------------------------------------------
 # Orderings and equality of formulations
 # ----------------------------------------------------------------------------------------------

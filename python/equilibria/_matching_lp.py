@@ -180,7 +180,7 @@ class ConfigurationLp:
             of u)`` (the dual raised to feasibility); equals ``value`` for ``enumerate`` and
             ``compact``. Column generation stops when every reduced profit is ``<= tol``, so
             ``bound - value <= n_u tol``.
-        kind: ``"huang_zhang"`` or ``"stochastic"``.
+        kind: ``"huang_zhang"``, ``"stochastic"`` or ``"stochastic_any_order"``.
         method: ``"column_generation"``, ``"enumerate"`` or ``"compact"``.
         converged: whether the stopping test held (always true for ``enumerate`` / ``compact``).
         z: ``(num_edges,)`` per edge ``(u, v)``, ``Σ_{S ∋ v} coef_u(S, v) x_uS``: the share of
@@ -189,7 +189,8 @@ class ConfigurationLp:
         alpha, beta: duals of the offline and online rows (``alpha`` is ``None`` for ``compact``,
             whose offline constraints are per neighbour).
         columns_u, columns: the configurations with positive weight: offline vertex and the
-            online vertices of ``S`` in arrival order (empty for ``compact``).
+            online vertices of ``S`` in arrival order (in attempt order for
+            ``"stochastic_any_order"``; empty for ``compact``).
         x: their weights ``x_uS``.
         num_columns: columns in the final master (or the compact LP's variables).
         iterations: master solves.
@@ -231,6 +232,12 @@ def _tolerance(tol: Any) -> float:
     return float(tol)
 
 
+def _limit(limit: Any) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+        raise invalid("limit", "a positive integer", repr(limit))
+    return int(limit)
+
+
 def _columns_lp(inst: Instance, cols: dict[str, np.ndarray], e_v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Column-wise entries of configuration columns: the offline row (coefficient 1) followed by
     the online rows of ``S``. Returns ``(cost, start, index, value)``."""
@@ -252,6 +259,7 @@ def _columns_lp(inst: Instance, cols: dict[str, np.ndarray], e_v: np.ndarray) ->
 def _solve_configuration(instance: Any, kind: str, method: str, tol: Any, max_iterations: int, limit: int, threads: int | None) -> ConfigurationLp:
     inst = _check_instance(instance)
     tol = _tolerance(tol)
+    limit = _limit(limit)
     threads = check_threads(threads)
     if method not in _METHODS:
         raise invalid("method", " or ".join(repr(m) for m in _METHODS), repr(method))
@@ -400,6 +408,7 @@ def configuration_lp(
 def stochastic_configuration_lp(
     instance: Instance,
     *,
+    order: str = "arrival",
     method: str = "column_generation",
     tol: float = 1e-9,
     max_iterations: int = 10_000,
@@ -419,36 +428,77 @@ def stochastic_configuration_lp(
 
     Validity: for an optimal clairvoyant policy let ``S_u`` be what it would attempt on ``u``
     if every attempt on ``u`` failed; it depends only on other edges' coins, so
-    ``x_uS = Pr[S_u = S]`` is feasible with value equal to the clairvoyant optimum. Hence
-    ``clairvoyant <= SCLP <= matching LP``; it does *not* bound the fully-offline optimum. The
-    survival factors matter: without them the LP can fall below the clairvoyant optimum.
+    ``x_uS = Pr[S_u = S]`` is feasible with value equal to the clairvoyant optimum. This is
+    Goyal and Udwani's threshold view (arXiv 1905.12778, Lemma 8: with the other vertices'
+    thresholds fixed, ``u`` is tried on the ``k``-th member of that set with probability
+    ``Π_{j<k} (1 - p_{u t_j})``). Hence ``clairvoyant <= SCLP <= matching LP``; the survival
+    factors matter: without them the LP can fall below the clairvoyant optimum.
 
-    ``method``: ``"column_generation"`` (default; exact ``O(deg)`` pricing by the recursion
-    ``G_k = max(G_{k+1}, (w p_k - β_k) + (1 - p_k) G_{k+1})`` in Rust, stopping when no
-    reduced profit exceeds ``tol``), ``"enumerate"`` (every configuration, at most ``limit``),
-    or ``"compact"``: the equivalent arrival-order LP in ``z_uv`` (the probability that ``v``
-    is attempted on ``u``)::
+    ``order``: ``"arrival"`` (default; the LP above, which does *not* bound the fully-offline
+    optimum) or ``"any"``: configurations are *sequences* tried in their own order, with
+    survival factors along the sequence. The same argument, with ``S_u`` the sequence of
+    attempts in the policy's processing order, makes it an upper bound on the **fully-offline**
+    optimum (the policy also chooses which online vertex to process next), so
+    ``fully_offline <= SCLP(any) <= matching LP`` and ``SCLP(arrival) <= SCLP(any)``.
+
+    ``method``: ``"column_generation"`` (default; exact pricing in Rust, stopping when no
+    reduced profit exceeds ``tol``: for ``"arrival"`` the ``O(deg)`` recursion
+    ``G_k = max(G_{k+1}, (w p_k - β_k) + (1 - p_k) G_{k+1})``, for ``"any"`` a sort of the
+    neighbours with ``c_v = w p_uv - β_v > 0`` by decreasing ``c_v / p_uv``),
+    ``"enumerate"`` (every configuration, or every sequence for ``"any"``, at most ``limit``),
+    or ``"compact"``: an equivalent LP in ``z_uv`` (the probability that ``v`` is attempted on
+    ``u``). For ``"arrival"``::
 
         max Σ w_u p_uv z_uv   s.t.  z_{u v_k} + Σ_{i<k} p_{u v_i} z_{u v_i} <= 1 (u, k),  Σ_u z_uv <= 1 (v),
 
     with ``v_1 < v_2 < ...`` the neighbours of ``u`` in arrival order, written sparsely with
-    prefix loads (``2m`` variables, ``2m + n_v`` rows). The two forms are equal because the
-    convex hull of the vectors ``(s_u(S, v) 1{v∈S})_v`` is that polytope (attempt each
-    ``v_k`` independently with probability ``z_k / (1 - Σ_{i<k} p_i z_i)``).
+    prefix loads (``2m`` variables, ``2m + n_v`` rows); the forms are equal because the convex
+    hull of the vectors ``(s_u(S, v) 1{v∈S})_v`` is that polytope (attempt each ``v_k``
+    independently with probability ``z_k / (1 - Σ_{i<k} p_i z_i)``). For ``"any"`` it is the
+    polymatroid of ``f(T) = 1 - Π_{v∈T} (1 - p_uv)``::
+
+        max Σ w_u p_uv z_uv   s.t.  Σ_{v∈T} p_uv z_uv <= 1 - Π_{v∈T} (1 - p_uv) (u, T ⊆ N(u)),  Σ_u z_uv <= 1 (v),
+
+    (``Σ_u 2^deg(u) - 1`` rows, at most ``limit``): the greedy vertices of that polymatroid
+    along an order are exactly ``p_uv`` times a sequence's survival coefficients, so the two
+    forms are equal.
     """
+    if order not in ("arrival", "any"):
+        raise invalid("order", "'arrival' or 'any'", repr(order))
     if method == "compact":
-        return _stochastic_compact(instance)
-    return _solve_configuration(instance, "stochastic", method, tol, max_iterations, limit, threads)
+        return _stochastic_compact(instance) if order == "arrival" else _polymatroid_compact(instance, limit)
+    kind = "stochastic" if order == "arrival" else "stochastic_any_order"
+    return _solve_configuration(instance, kind, method, tol, max_iterations, limit, threads)
+
+
+def _compact_result(kind: str, value: float, z: np.ndarray, beta: np.ndarray, num_columns: int, start_time: float) -> ConfigurationLp:
+    """A compact form's optimum as a :class:`ConfigurationLp` (no configurations, no ``alpha``)."""
+    seconds = time.perf_counter() - start_time
+    return ConfigurationLp(
+        value=float(value),
+        bound=float(value),
+        kind=kind,
+        method="compact",
+        converged=True,
+        z=_frozen(z),
+        alpha=None,
+        beta=_frozen(np.clip(beta, 0.0, None)),
+        columns_u=_frozen(np.zeros(0, np.int64)),
+        columns=(),
+        x=_frozen(np.zeros(0)),
+        num_columns=num_columns,
+        iterations=1,
+        log=((1, float(value), float(value), 0.0, 0, seconds),),
+        seconds=seconds,
+    )
 
 
 def _stochastic_compact(instance: Any) -> ConfigurationLp:
     inst = _check_instance(instance)
     start_time = time.perf_counter()
-    n_u, n_v, m = inst.n_u, inst.n_v, inst.num_edges
+    n_v, m = inst.n_v, inst.num_edges
     if m == 0:
-        z = np.zeros(0)
-        return ConfigurationLp(0.0, 0.0, "stochastic", "compact", True, _frozen(z), None, _frozen(np.zeros(n_v)),
-                               _frozen(np.zeros(0, np.int64)), (), _frozen(np.zeros(0)), 0, 1, ((1, 0.0, 0.0, 0.0, 0, 0.0),), 0.0)
+        return _compact_result("stochastic", 0.0, np.zeros(0), np.zeros(n_v), 0, start_time)
     e_u, e_p, e_v = inst.e_u, inst.e_p, inst.e_v
     # Edges grouped by offline vertex in arrival order (edge ids grow with arrival).
     order = np.lexsort((np.arange(m), e_u))
@@ -468,22 +518,43 @@ def _stochastic_compact(instance: Any) -> ConfigurationLp:
     upper = np.r_[np.ones(m), np.zeros(m), np.ones(n_v)]
     lp = _Lp.from_triplets(lower, upper, np.r_[inst.w[e_u] * e_p, np.zeros(m)], np.concatenate(rows), np.concatenate(cols), np.concatenate(vals))
     value, x, y = lp.solve()
-    seconds = time.perf_counter() - start_time
-    del n_u
-    return ConfigurationLp(
-        value=float(value),
-        bound=float(value),
-        kind="stochastic",
-        method="compact",
-        converged=True,
-        z=_frozen(x[:m].copy()),
-        alpha=None,
-        beta=_frozen(np.clip(y[2 * m :], 0.0, None)),
-        columns_u=_frozen(np.zeros(0, np.int64)),
-        columns=(),
-        x=_frozen(np.zeros(0)),
-        num_columns=2 * m,
-        iterations=1,
-        log=((1, float(value), float(value), 0.0, 0, seconds),),
-        seconds=seconds,
-    )
+    return _compact_result("stochastic", value, x[:m].copy(), y[2 * m :], 2 * m, start_time)
+
+
+def _polymatroid_compact(instance: Any, limit: int) -> ConfigurationLp:
+    """The any-order LP as a polymatroid: one row ``Σ_{e∈T} p_e z_e <= 1 - Π_{e∈T} (1 - p_e)``
+    per offline vertex and non-empty set ``T`` of its edges, and the online rows."""
+    inst = _check_instance(instance)
+    limit = _limit(limit)
+    start_time = time.perf_counter()
+    n_v, m = inst.n_v, inst.num_edges
+    if m == 0:
+        return _compact_result("stochastic_any_order", 0.0, np.zeros(0), np.zeros(n_v), 0, start_time)
+    e_u, e_p, e_v = inst.e_u, inst.e_p, inst.e_v
+    degrees = np.bincount(e_u, minlength=inst.n_u)
+    total = sum((1 << int(d)) - 1 for d in degrees)
+    if total > limit:
+        raise invalid("instance", f"at most limit = {limit} polymatroid rows (Σ_u 2^deg(u) - 1) for the compact any-order LP", str(total))
+    rows, cols, vals, upper = [], [], [], []
+    row = 0
+    for u in range(inst.n_u):
+        edges = np.flatnonzero(e_u == u)
+        d = len(edges)
+        if d == 0:
+            continue
+        masks = np.arange(1, 1 << d)
+        member = (masks[:, None] >> np.arange(d)[None, :]) & 1 == 1  # (2^d - 1, d)
+        r, c = np.nonzero(member)
+        rows.append(row + r)
+        cols.append(edges[c])
+        vals.append(e_p[edges[c]])
+        upper.append(1.0 - np.prod(np.where(member, 1.0 - e_p[edges][None, :], 1.0), axis=1))
+        row += len(masks)
+    rows.append(row + e_v)
+    cols.append(np.arange(m))
+    vals.append(np.ones(m))
+    upper.append(np.ones(n_v))
+    upper_all = np.concatenate(upper)
+    lp = _Lp.from_triplets(np.full(len(upper_all), -np.inf), upper_all, inst.w[e_u] * e_p, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals))
+    value, x, y = lp.solve()
+    return _compact_result("stochastic_any_order", value, x[:m].copy(), y[row:], m, start_time)

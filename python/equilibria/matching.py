@@ -16,8 +16,9 @@ and ``v`` is gone. The objective is the expected total weight collected.
 - exact values on small instances: :func:`evaluate` (deterministic policies, Ranking over all
   rank orders), :func:`clairvoyant`, :func:`fully_offline`;
 - LP benchmarks (in ``_matching_lp``): :func:`matching_lp`, Huang–Zhang's
-  :func:`configuration_lp` and the (reconstructed) :func:`stochastic_configuration_lp`, by
-  column generation with pricing in Rust;
+  :func:`configuration_lp` and the (reconstructed) :func:`stochastic_configuration_lp` in
+  arrival order (bounds the clairvoyant optimum) or any order (bounds the fully-offline
+  optimum), by column generation with pricing in Rust;
 - ratios: :func:`competitive_ratio` against a deterministic or an estimated benchmark (a policy
   simulated with the same coins, e.g. :func:`clairvoyant_policy`), :func:`ratio_table`,
   :func:`plot_ratios` (matplotlib, the optional ``plot`` extra).

@@ -5,6 +5,7 @@
 //! float64, float64 arrays; the CSR layout of `matching::Instance`) and is re-validated on entry.
 
 use crate::runtime::{contiguous, run_long, IntoPyResult};
+use equilibria_core::error::parse_choice;
 use equilibria_core::matching::coins::Coins;
 use equilibria_core::matching::generators::{self, Labels, Sampler};
 use equilibria_core::matching::pricing::{self, Column, Kind, OfflineEdges};
@@ -390,16 +391,7 @@ fn matching_clairvoyant_values<'py>(
 }
 
 fn kind(py: Python<'_>, name: &str) -> PyResult<Kind> {
-    match name {
-        "huang_zhang" => Ok(Kind::HuangZhang),
-        "stochastic" => Ok(Kind::Stochastic),
-        other => Err(Error::invalid(
-            "kind",
-            "'huang_zhang' or 'stochastic'",
-            format!("{other:?}"),
-        ))
-        .into_py(py),
-    }
+    parse_choice("kind", &Kind::ALL, Kind::name, name).into_py(py)
 }
 
 /// Columns as flat arrays: `u`, `ptr` (CSR offsets into `edges` / `coef`), `edges`, `coef`,
@@ -431,7 +423,7 @@ fn columns_dict<'py>(
     Ok(out)
 }
 
-/// Configuration-LP columns of `kind` (`huang_zhang` or `stochastic`): with `alpha` and `beta`,
+/// Configuration-LP columns of `kind` (`huang_zhang`, `stochastic` or `stochastic_any_order`): with `alpha` and `beta`,
 /// every offline vertex's best column under those duals and its reduced profit (exact
 /// pricing, parallel over offline vertices); without them, every configuration (at most
 /// `limit`).

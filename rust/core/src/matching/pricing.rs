@@ -18,6 +18,13 @@
 //!   `Σ_{v∈S} s_u(S, v) (w_u p_uv - β_v) - α_u` is maximized exactly in `O(deg u)` by the
 //!   backward recursion `G_k = max(G_{k+1}, (w p_k - β_k) + (1 - p_k) G_{k+1})` (the value to go
 //!   is linear in the survival probability).
+//! - [`Kind::StochasticAnyOrder`], the same LP with `S` an *ordered* sequence tried in any order:
+//!   the survival coefficients follow the sequence, not arrival, so the LP also bounds the
+//!   fully-offline optimum (which may choose the processing order). Its pricing,
+//!   `max_σ Σ_k Π_{j<k} (1 - p_σj) c_σk` with `c_v = w_u p_uv - β_v`, is solved exactly by a
+//!   sort: take every `v` with `c_v > 0` in decreasing `c_v / p_uv` (an exchange argument: `a`
+//!   before `b` is no worse iff `c_a p_b >= c_b p_a`; an item with `c <= 0` only lowers the
+//!   terms after it).
 //!
 //! Pricing runs one offline vertex per rayon task and collects in vertex order, so the result
 //! does not depend on the thread count.
@@ -33,8 +40,25 @@ pub enum Kind {
     /// Huang and Zhang's configuration LP: `w_u min(P(S), 1)`, unit coefficients.
     HuangZhang,
     /// The (reconstructed) stochastic configuration LP: `w_u (1 - Π (1 - p))`, survival
-    /// coefficients.
+    /// coefficients in arrival order (bounds the clairvoyant optimum).
     Stochastic,
+    /// The stochastic configuration LP over ordered sequences: survival coefficients in the
+    /// sequence's own order (bounds the fully-offline optimum).
+    StochasticAnyOrder,
+}
+
+impl Kind {
+    /// Every kind, for parsing.
+    pub const ALL: [Kind; 3] = [Kind::HuangZhang, Kind::Stochastic, Kind::StochasticAnyOrder];
+
+    /// The kind's name in the Python API.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::HuangZhang => "huang_zhang",
+            Kind::Stochastic => "stochastic",
+            Kind::StochasticAnyOrder => "stochastic_any_order",
+        }
+    }
 }
 
 /// Every offline vertex's edges in arrival order (the CSC view of the instance).
@@ -86,7 +110,8 @@ impl OfflineEdges {
 pub struct Column {
     /// The offline vertex.
     pub u: usize,
-    /// Edge ids of `S`, in arrival order.
+    /// Edge ids of `S`: in arrival order, except for [`Kind::StochasticAnyOrder`] where the
+    /// order is the sequence's attempt order.
     pub edges: Vec<usize>,
     /// The objective coefficient.
     pub cost: f64,
@@ -94,7 +119,8 @@ pub struct Column {
     pub coef: Vec<f64>,
 }
 
-/// The column of configuration `(u, edges)`; `edges` must be edge ids of `u` in arrival order.
+/// The column of configuration `(u, edges)`; `edges` must be distinct edge ids of `u`, in
+/// arrival order except for [`Kind::StochasticAnyOrder`] (attempt order).
 pub fn column(inst: &Instance, kind: Kind, u: usize, edges: Vec<usize>) -> Column {
     let (e_p, w) = (inst.e_p(), inst.w()[u]);
     match kind {
@@ -107,7 +133,7 @@ pub fn column(inst: &Instance, kind: Kind, u: usize, edges: Vec<usize>) -> Colum
                 edges,
             }
         }
-        Kind::Stochastic => {
+        Kind::Stochastic | Kind::StochasticAnyOrder => {
             let mut survive = 1.0;
             let mut coef = Vec::with_capacity(edges.len());
             for &e in &edges {
@@ -174,6 +200,7 @@ pub fn price(
             control.check()?;
             let chosen = match kind {
                 Kind::Stochastic => price_stochastic(inst, adj, u, beta),
+                Kind::StochasticAnyOrder => price_any_order(inst, adj, u, beta),
                 Kind::HuangZhang => price_huang_zhang(inst, adj, u, beta, control)?,
             };
             let col = column(inst, kind, u, chosen);
@@ -211,6 +238,20 @@ fn price_stochastic(inst: &Instance, adj: &OfflineEdges, u: usize, beta: &[f64])
         .filter(|(_, &t)| t)
         .map(|(&e, _)| e)
         .collect()
+}
+
+/// The exact pricing of the any-order LP: every neighbour with `c_v = w p_uv - β_v > 0`, by
+/// decreasing `c_v / p_uv` (ties by edge id, so the result is reproducible).
+fn price_any_order(inst: &Instance, adj: &OfflineEdges, u: usize, beta: &[f64]) -> Vec<usize> {
+    let (e_p, w) = (inst.e_p(), inst.w()[u]);
+    let mut items: Vec<(f64, usize)> = adj
+        .of(u)
+        .iter()
+        .map(|&e| ((w * e_p[e] - beta[adj.v(e)]) / e_p[e], e))
+        .filter(|&(ratio, _)| ratio > 0.0)
+        .collect();
+    items.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    items.into_iter().map(|(_, e)| e).collect()
 }
 
 /// Branch-and-bound state of the Huang–Zhang knapsack.
@@ -319,24 +360,42 @@ fn price_huang_zhang(
     Ok(set)
 }
 
+/// How many columns [`enumerate`] makes for a vertex of degree `deg` (saturating): `2^deg - 1`
+/// subsets, or `Σ_{k=1..deg} deg! / (deg - k)!` non-empty sequences for the any-order LP.
+fn configuration_count(kind: Kind, deg: usize) -> u128 {
+    const HUGE: u128 = u128::MAX / 4;
+    match kind {
+        Kind::StochasticAnyOrder => {
+            let (mut total, mut term) = (0u128, 1u128);
+            for k in 0..deg {
+                term = term.saturating_mul((deg - k) as u128);
+                total = total.saturating_add(term);
+            }
+            total.min(HUGE)
+        }
+        _ if deg >= 100 => HUGE,
+        _ => (1u128 << deg) - 1,
+    }
+}
+
 /// Every configuration with a non-empty `S`, by offline vertex and then by subset bit pattern
-/// (bit `i` = the `i`-th edge of `u` in arrival order). Refuses more than `limit` columns.
+/// (bit `i` = the `i`-th edge of `u` in arrival order); for [`Kind::StochasticAnyOrder`], every
+/// ordering of each subset (in lexicographic order of positions). Refuses more than `limit`
+/// columns.
 pub fn enumerate(inst: &Instance, kind: Kind, limit: usize) -> Result<Vec<Column>> {
     let adj = OfflineEdges::new(inst);
-    let mut total: u128 = 0;
-    for u in 0..inst.n_u() {
-        let deg = adj.of(u).len();
-        total += if deg >= 100 {
-            u128::MAX / 2
-        } else {
-            (1u128 << deg) - 1
-        };
-    }
+    let total = (0..inst.n_u())
+        .map(|u| configuration_count(kind, adj.of(u).len()))
+        .fold(0u128, u128::saturating_add);
     if total > limit as u128 {
+        let what = match kind {
+            Kind::StochasticAnyOrder => "sequences (Σ_u Σ_k deg(u)!/(deg(u)-k)!)",
+            _ => "configurations (Σ_u 2^deg(u) - 1)",
+        };
         return Err(Error::invalid(
             "instance",
-            format!("at most {limit} configurations to enumerate (Σ_u 2^deg(u) - 1)"),
-            if total >= u128::MAX / 2 {
+            format!("at most {limit} {what} to enumerate"),
+            if total >= u128::MAX / 4 {
                 "more than 2^100".to_string()
             } else {
                 total.to_string()
@@ -347,14 +406,40 @@ pub fn enumerate(inst: &Instance, kind: Kind, limit: usize) -> Result<Vec<Column
     for u in 0..inst.n_u() {
         let edges = adj.of(u);
         for mask in 1u64..(1u64 << edges.len()) {
-            let set = (0..edges.len())
+            let set: Vec<usize> = (0..edges.len())
                 .filter(|i| mask >> i & 1 == 1)
                 .map(|i| edges[i])
                 .collect();
-            out.push(column(inst, kind, u, set));
+            if kind == Kind::StochasticAnyOrder {
+                for_each_permutation(&set, &mut |seq| out.push(column(inst, kind, u, seq)));
+            } else {
+                out.push(column(inst, kind, u, set));
+            }
         }
     }
     Ok(out)
+}
+
+/// Calls `visit` with every permutation of `items`, in lexicographic order of positions.
+fn for_each_permutation(items: &[usize], visit: &mut impl FnMut(Vec<usize>)) {
+    fn go(rest: &mut Vec<usize>, prefix: &mut Vec<usize>, visit: &mut impl FnMut(Vec<usize>)) {
+        if rest.is_empty() {
+            visit(prefix.clone());
+            return;
+        }
+        for i in 0..rest.len() {
+            let item = rest.remove(i);
+            prefix.push(item);
+            go(rest, prefix, visit);
+            prefix.pop();
+            rest.insert(i, item);
+        }
+    }
+    go(
+        &mut items.to_vec(),
+        &mut Vec::with_capacity(items.len()),
+        visit,
+    );
 }
 
 #[cfg(test)]
@@ -435,7 +520,7 @@ mod tests {
                     }
                 })
                 .collect();
-            for kind in [Kind::HuangZhang, Kind::Stochastic] {
+            for kind in Kind::ALL {
                 let priced = price(&g, &adj, kind, &alpha, &beta, &Control::new(0)).unwrap();
                 let all = enumerate(&g, kind, 1 << 20).unwrap();
                 for u in 0..n_u {
@@ -455,6 +540,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn any_order_pricing_orders_by_ratio() {
+        // c = w p - β: v0 0.5-0.1 = 0.4 (ratio 0.8), v1 0.9-0.2 = 0.7 (ratio 0.78), v2 0.2-0.3 < 0.
+        let g = inst(1, &[(0, 0, 0.5), (0, 1, 0.9), (0, 2, 0.2)], None);
+        let adj = OfflineEdges::new(&g);
+        let p = price(
+            &g,
+            &adj,
+            Kind::StochasticAnyOrder,
+            &[0.0],
+            &[0.1, 0.2, 0.3],
+            &Control::new(0),
+        )
+        .unwrap();
+        assert_eq!(p[0].column.edges, vec![0, 1]);
+        assert!((p[0].reduced_profit - (0.4 + 0.5 * 0.7)).abs() < 1e-15);
+        // Arrival order would also give 0.75 here; with β_0 raised the sequence flips.
+        let p = price(
+            &g,
+            &adj,
+            Kind::StochasticAnyOrder,
+            &[0.0],
+            &[0.2, 0.2, 0.3],
+            &Control::new(0),
+        )
+        .unwrap();
+        assert_eq!(p[0].column.edges, vec![1, 0]);
+        assert!((p[0].reduced_profit - (0.7 + 0.1 * 0.3)).abs() < 1e-15);
+        assert_eq!(configuration_count(Kind::StochasticAnyOrder, 3), 3 + 6 + 6);
+        assert_eq!(
+            enumerate(&g, Kind::StochasticAnyOrder, 15).unwrap().len(),
+            15
+        );
+        assert!(enumerate(&g, Kind::StochasticAnyOrder, 14).is_err());
     }
 
     #[test]
