@@ -25,11 +25,25 @@ def host(x) -> np.ndarray:
     return np.from_dlpack(x)
 
 
-NAMESPACES = ["numpy", "array_api_strict"]
+def _torch_on_cpu():
+    """torch when it imports (its CPU tensors run the torch code of the Array-API path), else None."""
+    try:
+        import torch
+    except Exception:  # noqa: BLE001 - no torch, or a torch whose libraries fail to load
+        return None
+    return torch
+
+
+torch_cpu = _torch_on_cpu()
+NAMESPACES = ["numpy", "array_api_strict"] + (["torch"] if torch_cpu is not None else [])
 
 
 def wrap(a: np.ndarray, kind: str):
-    return a if kind == "numpy" else xps.asarray(a)
+    if kind == "numpy":
+        return a
+    if kind == "torch":
+        return torch_cpu.asarray(a)
+    return xps.asarray(a)
 
 
 @pytest.mark.parametrize("kind", NAMESPACES)
@@ -224,13 +238,8 @@ def test_float32_stays_float32() -> None:
 
 def _cuda_backends() -> list[str]:
     found = []
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            found.append("torch")
-    except Exception:  # noqa: BLE001 - no torch, or a torch whose CUDA libraries fail to load
-        pass
+    if torch_cpu is not None and torch_cpu.cuda.is_available():
+        found.append("torch")
     try:
         import cupy
 
@@ -241,38 +250,65 @@ def _cuda_backends() -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("backend", ["torch", "cupy"])
+@pytest.mark.parametrize(("backend", "device"), [("torch", "cpu"), ("torch", "cuda"), ("cupy", "cuda")])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_cuda_device_arrays_stay_on_the_device(backend: str, dtype: str) -> None:
-    if backend not in _cuda_backends():
+def test_library_arrays_stay_on_their_device(backend: str, device: str, dtype: str) -> None:
+    """Every public entry point on torch (CPU or CUDA) or cupy arrays: results are arrays of the
+    input's library, device and dtype, and agree with the Rust core (1e-10 in float64, 1e-4 in
+    float32). torch's CPU tensors run the same torch code as CUDA ones, so this runs wherever
+    torch imports; the CUDA cases need a device."""
+    if device == "cpu" and torch_cpu is None:
+        pytest.skip("torch is not installed")
+    if device == "cuda" and backend not in _cuda_backends():
         pytest.skip(f"no CUDA device visible to {backend}")
     rng = np.random.default_rng(7)
     a_np = rng.uniform(-1, 1, (64, 48))
     pay_np = rng.uniform(-1, 1, (3, 6, 5, 4))
+    gen_np = rng.uniform(0.1, 1, (4, 2, 5))
+    disc_np = rng.uniform(0.1, 1, (4, 5, 2))
     if backend == "torch":
-        import torch
-
-        lib_dtype = getattr(torch, dtype)
-        a = torch.asarray(a_np, dtype=lib_dtype, device="cuda")
-        pay = torch.asarray(pay_np, dtype=lib_dtype, device="cuda")
+        lib_dtype = getattr(torch_cpu, dtype)
+        put = lambda x: torch_cpu.asarray(x, dtype=lib_dtype, device=device)  # noqa: E731
         back = lambda t: t.cpu().numpy()  # noqa: E731
     else:
         import cupy
 
-        a = cupy.asarray(a_np, dtype=dtype)
-        pay = cupy.asarray(pay_np, dtype=dtype)
+        put = lambda x: cupy.asarray(x, dtype=dtype)  # noqa: E731
         back = cupy.asnumpy
+    a, pay = put(a_np), put(pay_np)
     tol = 1e-10 if dtype == "float64" else 1e-4
-    res = gpu.device_call("solve_matrix_game", a, method="prm+", tol=0.0, max_iters=300)
+
+    def same_place(out) -> None:
+        assert type(out) is type(a) and out.device == a.device and out.dtype == a.dtype
+
+    res = eq.solve_matrix_game(a, "prm+", tol=0.0, max_iters=300)
     rust = eq.solve_matrix_game(a_np, "prm+", tol=0.0, max_iters=300, polish=False)
-    assert type(res.x) is type(a) and res.x.device == a.device and res.x.dtype == a.dtype
+    same_place(res.x)
     np.testing.assert_allclose(back(res.x), rust.x, atol=tol)
-    q = gpu.device_call("solve_qre", a, 0.3, tol=0.0, max_iters=200)
+    np.testing.assert_allclose(float(res.gap), rust.gap, atol=tol)
+    batch = eq.solve_matrix_games(put(np.stack([a_np, -a_np])), "prm+", tol=0.0, max_iters=100)
+    same_place(batch.y)
+    np.testing.assert_allclose(back(batch.y), eq.solve_matrix_games(np.stack([a_np, -a_np]), "prm+", tol=0.0, max_iters=100, polish=False).y, atol=tol)
+    q = eq.solve_qre(a, 0.3, tol=0.0, max_iters=200)
+    same_place(q.x)
     np.testing.assert_allclose(back(q.x), eq.solve_qre(a_np, 0.3, tol=0.0, max_iters=200).x, atol=tol)
+    qb = eq.solve_qre_batch(put(np.stack([a_np, -a_np])), 0.3, tol=0.0, max_iters=50)
+    same_place(qb.y)
+    np.testing.assert_allclose(back(qb.y), eq.solve_qre_batch(np.stack([a_np, -a_np]), 0.3, tol=0.0, max_iters=50).y, atol=tol)
+    ranked = eq.equilibrium_ranking(put(gen_np), put(disc_np), iterations=200)
+    want = eq.equilibrium_ranking(gen_np, disc_np, iterations=200)
+    same_place(ranked.pi_gen)
+    np.testing.assert_allclose(back(ranked.pi_gen), want.pi_gen, atol=tol)
     r = eq.solve_tensor_game(pay, "rm", 200)
-    want = eq.solve_tensor_game(pay_np, "rm", 200)
-    assert r.strategies[0].device == pay.device
-    np.testing.assert_allclose(back(r.strategies[0]), want.strategies[0], atol=tol)
+    want_t = eq.solve_tensor_game(pay_np, "rm", 200)
+    same_place(r.strategies[0])
+    np.testing.assert_allclose(back(r.strategies[0]), want_t.strategies[0], atol=tol)
+    g, g_np = eq.TensorGame(pay), eq.TensorGame(pay_np)
+    profile_np = [np.full(k, 1.0 / k) for k in (6, 5, 4)]
+    conv = g.nash_conv([put(p) for p in profile_np])
+    np.testing.assert_allclose(float(conv), g_np.nash_conv(profile_np), atol=tol)
+    with pytest.raises(eq.InvalidInputError, match="no silent device copies"):
+        eq.solve_qre(a, 0.3, reference=(np.full(64, 1 / 64), np.full(48, 1 / 48)))
 
 
 def test_results_stay_on_a_non_default_device() -> None:

@@ -3,9 +3,13 @@ learning dynamics of :mod:`equilibria.tensor`, batched over a leading axis, on t
 
 Payoffs are ``(B, n, k_1, ..., k_n)``; a profile is a list of ``n`` arrays ``(B, k_i)``; a joint
 distribution is ``(B, k_1, ..., k_n)``. Player ``i``'s payoff per own action is the Rust kernel's
-contraction written as two matrix products: its tensor viewed as ``(B, P k_i, S)`` times the
-outer product ``v = ⊗_{j>i} π_j`` (``(B, S)``), then ``w = ⊗_{j<i} π_j`` times the result viewed
-as ``(B, P, k_i)``; each payoff tensor is read once per call.
+contraction written as two matrix products with ``v = ⊗_{j>i} π_j`` (``(B, S)``) and
+``w = ⊗_{j<i} π_j`` (``(B, P)``), contracting the longer side first: its tensor viewed as
+``(B, P k_i, S)`` times ``v``, then ``w`` times the result viewed as ``(B, P, k_i)`` when
+``S >= P``, and ``w`` times the tensor viewed as ``(B, P, k_i S)``, then the result times ``v``,
+otherwise. Each payoff tensor is read once per call and no intermediate holds more than
+``B k_i min(P, S)`` entries (contracting the trailing side first for the last player would write
+and re-read an array as large as its payoffs).
 
 The dynamics (``rm``, ``rm+``, ``hedge``, ``optimistic-hedge``, ``fictitious-play``,
 ``replicator``, ``qre``) are the Rust core's (``normal_form/tensor_solve.rs``) update for update,
@@ -49,9 +53,14 @@ def deviation_payoffs(U: Any, profile: list[Any]) -> list[Any]:
         s = math.prod(actions[i + 1 :])
         v = _outer(xp, profile[i + 1 :], U)
         w = _outer(xp, profile[:i], U)
-        ui = xp.reshape(U[:, i, ...], (b, p * k, s))
-        inner = xp.reshape((ui @ v[:, :, None])[:, :, 0], (b, p, k))
-        out.append((w[:, None, :] @ inner)[:, 0, :])
+        if s >= p:
+            # Trailing players first: the intermediate (B, P k) is the smaller side.
+            inner = xp.reshape((xp.reshape(U[:, i, ...], (b, p * k, s)) @ v[:, :, None])[:, :, 0], (b, p, k))
+            out.append((w[:, None, :] @ inner)[:, 0, :])
+        else:
+            # Leading players first: the intermediate (B, k S) stays small and U is read once.
+            inner = xp.reshape((w[:, None, :] @ xp.reshape(U[:, i, ...], (b, p, k * s)))[:, 0, :], (b, k, s))
+            out.append((inner @ v[:, :, None])[:, :, 0])
     return out
 
 
