@@ -227,6 +227,51 @@ def test_equilibrium_ranking_through_the_public_function() -> None:
         eq.equilibrium_ranking(xps.asarray(gen), xps.asarray(disc), lambda_g=-1.0)
 
 
+def _ranking_error(p_gen, p_disc, mask=None) -> str:
+    with pytest.raises(eq.InvalidInputError) as info:
+        eq.equilibrium_ranking(p_gen, p_disc, mask=mask, iterations=5)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("kind", [k for k in NAMESPACES if k != "numpy"])
+def test_equilibrium_ranking_errors_are_the_hosts(kind: str) -> None:
+    # One set of checks serves both paths: the device path names the same argument, question,
+    # row and index as the host path, for every kind of bad input.
+    rng = np.random.default_rng(9)
+    gen, disc = rng.uniform(0.1, 1, (3, 2, 4)), rng.uniform(0.1, 1, (3, 4, 2))
+    mask = np.ones((3, 4), bool)
+    cases = []
+    g = gen.copy()
+    g[1, 0, 2] = np.nan
+    cases.append((g, disc, None))
+    d = disc.copy()
+    d[2, 1, 0] = -0.5
+    cases.append((gen, d, None))
+    d = disc.copy()
+    d[1, 3] = 0.0
+    cases.append((gen, d, None))
+    g = gen.copy()
+    g[2, 1] = 0.0
+    cases.append((g, disc, None))
+    m = mask.copy()
+    m[2] = False
+    cases.append((gen, disc, m))
+    cases.append((gen, disc, np.ones(5, bool)))
+    cases.append((gen, disc[:, :3], None))
+    g = gen.copy()
+    g[0, :, 1] = np.inf  # padding is never read: the masked-out candidate may hold anything
+    m = mask.copy()
+    m[0, 1] = False
+    d = disc.copy()
+    d[0, 3] = 0.0
+    cases.append((g, d, m))
+    for g, d, m in cases:
+        on_host = _ranking_error(g, d, m)
+        on_device = _ranking_error(wrap(g, kind), wrap(d, kind), None if m is None else wrap(m, kind))
+        assert on_device == on_host
+    assert "row 3 of question 0 all zero" in on_host
+
+
 def test_float32_stays_float32() -> None:
     a = xps.asarray(np.random.default_rng(5).uniform(-1, 1, (5, 4)), dtype=xps.float32)
     res = gpu.device_call("solve_matrix_game", a, method="prm+", tol=1e-3)

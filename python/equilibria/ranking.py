@@ -29,9 +29,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import array_api_compat
 import numpy as np
 
 from . import _core, gpu
+from ._ranking_inputs import check_ranking_inputs
 from ._runtime import ProgressArg, check_nonnegative_float, check_threads, invalid, progress_reporter
 
 __all__ = ["RankingResult", "equilibrium_ranking"]
@@ -109,15 +111,6 @@ def _probabilities(value: Any, name: str, shape_doc: str) -> np.ndarray:
     if arr.dtype.kind not in "iuf":
         raise invalid(name, "a real numeric array (integer or float dtype)", f"dtype {arr.dtype}")
     return arr
-
-
-def _check_entries(name: str, arr: np.ndarray, real: np.ndarray, batched: bool) -> None:
-    """Finite and non-negative where ``real`` (a mask broadcastable to ``arr``)."""
-    bad = real & ~(np.isfinite(arr) & (arr >= 0))
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = index if batched else index[1:]
-        raise invalid(name, "finite, non-negative probabilities", f"{arr[index]} at index {where}")
 
 
 def _check_eta(name: str, value: object) -> float:
@@ -223,47 +216,10 @@ def equilibrium_ranking(
         return device
     gen = _probabilities(p_gen, "p_gen", "(2, K) or (B, 2, K)")
     disc = _probabilities(p_disc, "p_disc", "(K, 2) or (B, K, 2)")
-    if gen.ndim not in (2, 3) or gen.shape[-2] != 2:
-        raise invalid("p_gen", "an array of shape (2, K) or (B, 2, K)", f"shape {gen.shape}")
-    batched = gen.ndim == 3
-    b, k = (gen.shape[0] if batched else 1), gen.shape[-1]
-    expected_disc = (b, k, 2) if batched else (k, 2)
-    if disc.shape != expected_disc:
-        raise invalid("p_disc", f"an array of shape {expected_disc} to match p_gen {gen.shape}", f"shape {disc.shape}")
-    if b == 0 or k == 0:
-        raise invalid("p_gen", "at least one question and one candidate", f"shape {gen.shape}")
-    gen = np.ascontiguousarray(gen.reshape(b, 2, k), dtype=np.float64)
-    disc = np.ascontiguousarray(disc.reshape(b, k, 2), dtype=np.float64)
-    if mask is None:
-        real = np.ones((b, k), dtype=bool)
-        mask_arr = None
-    else:
-        m = np.asarray(mask)
-        if m.dtype != np.bool_:
-            raise invalid("mask", "a boolean array", f"dtype {m.dtype}")
-        if m.shape == (k,):
-            m = np.broadcast_to(m, (b, k))
-        elif not (batched and m.shape == (b, k)):
-            allowed = f"({k},) or ({b}, {k})" if batched else f"({k},)"
-            raise invalid("mask", f"a boolean array of shape {allowed}", f"shape {m.shape}")
-        empty = ~m.any(axis=1)
-        if empty.any():
-            where = f"question {int(np.argmax(empty))}" if batched else "the question"
-            raise invalid("mask", "at least one real candidate per question", f"none in {where}")
-        real = m
-        mask_arr = np.ascontiguousarray(m)
-    _check_entries("p_gen", gen, real[:, None, :], batched)
-    _check_entries("p_disc", disc, real[:, :, None], batched)
-    zero_rows = ~(np.where(real[:, None, :], gen, 0.0) > 0).any(axis=2)
-    if zero_rows.any():
-        q, v = (int(i) for i in np.argwhere(zero_rows)[0])
-        where = f"row {v} of question {q}" if batched else f"row {v}"
-        raise invalid("p_gen", "rows with a positive entry among the real candidates", f"{where} all zero")
-    zero_rows = real & ~(np.where(real[:, :, None], disc, 0.0) > 0).any(axis=2)
-    if zero_rows.any():
-        q, y = (int(i) for i in np.argwhere(zero_rows)[0])
-        where = f"row {y} of question {q}" if batched else f"row {y}"
-        raise invalid("p_disc", "rows with a positive entry", f"{where} all zero")
+    gen, disc, real, batched = check_ranking_inputs(array_api_compat.array_namespace(gen), gen, disc, None if mask is None else np.asarray(mask))
+    gen = np.ascontiguousarray(gen, dtype=np.float64)
+    disc = np.ascontiguousarray(disc, dtype=np.float64)
+    mask_arr = None if mask is None else np.ascontiguousarray(real)
     lg, ld, eg, ed, its = dynamics_settings(lambda_g, lambda_d, eta_g, eta_d, iterations)
     threads = check_threads(threads)
     start = time.perf_counter()

@@ -19,7 +19,7 @@ from .._runtime import EquilibriaError, invalid, progress_reporter
 from . import matrix as _matrix
 from . import qre as _qre
 from . import ranking as _ranking
-from ._namespace import as_device_real, check_distributions, is_device_array, namespace, same_place, scalar
+from ._namespace import as_device_real, check_distributions, describe, is_device_array, namespace, same_place, scalar
 
 __all__ = ["device_call", "NotImplementedOnDeviceError", "DEVICE_FUNCTIONS"]
 
@@ -197,47 +197,15 @@ def _solve_qre_batch(A: Any, temperature: Any, reference: Any = None, **options:
 
 
 def _equilibrium_ranking(p_gen: Any, p_disc: Any, mask: Any = None, **options: Any) -> Any:
+    from .._ranking_inputs import check_ranking_inputs
     from ..ranking import RankingResult, dynamics_settings
 
     gen = as_device_real(p_gen, "p_gen", None, "(2, K) or (B, 2, K)", finite=False)
-    if gen.ndim not in (2, 3) or gen.shape[-2] != 2:
-        raise invalid("p_gen", "an array of shape (2, K) or (B, 2, K)", f"shape {tuple(gen.shape)}")
-    batched = gen.ndim == 3
     xp = namespace(gen)
-    b, k = (gen.shape[0] if batched else 1), gen.shape[-1]
     disc = same_place(gen, p_disc, "p_disc")
-    want = (b, k, 2) if batched else (k, 2)
-    if tuple(disc.shape) != want:
-        raise invalid("p_disc", f"an array of shape {want} to match p_gen {tuple(gen.shape)}", f"shape {tuple(disc.shape)}")
-    gen, disc = xp.reshape(gen, (b, 2, k)), xp.reshape(disc, (b, k, 2))
-    if mask is None:
-        real = xp.ones((b, k), dtype=xp.bool, device=_dev(gen))
-    else:
-        if not is_device_array(mask) or _dev(mask) != _dev(gen):
-            raise invalid("mask", f"a boolean array on the inputs' device (no silent device copies)", type(mask).__name__)
-        if mask.dtype != xp.bool:
-            raise invalid("mask", "a boolean array", f"dtype {mask.dtype}")
-        if tuple(mask.shape) == (k,):
-            real = xp.broadcast_to(mask[None, :], (b, k))
-        elif batched and tuple(mask.shape) == (b, k):
-            real = mask
-        else:
-            raise invalid("mask", f"a boolean array of shape ({k},)" + (f" or ({b}, {k})" if batched else ""), f"shape {tuple(mask.shape)}")
-        if not bool(xp.all(xp.any(real, axis=1))):
-            raise invalid("mask", "at least one real candidate per question", "a question with none")
-    # Real entries (padding is never read): finite and non-negative; rows with a positive entry.
-    if not bool(xp.all(xp.isfinite(xp.where(real[:, None, :], gen, xp.zeros_like(gen))))) or bool(
-        xp.any(real[:, None, :] & (gen < 0))
-    ):
-        raise invalid("p_gen", "finite, non-negative probabilities", "a negative or non-finite entry")
-    if not bool(xp.all(xp.isfinite(xp.where(real[:, :, None], disc, xp.zeros_like(disc))))) or bool(
-        xp.any(real[:, :, None] & (disc < 0))
-    ):
-        raise invalid("p_disc", "finite, non-negative probabilities", "a negative or non-finite entry")
-    if not bool(xp.all(xp.any(real[:, None, :] & (gen > 0), axis=2))):
-        raise invalid("p_gen", "rows with a positive entry among the real candidates", "an all-zero row")
-    if bool(xp.any(real & ~xp.any(disc > 0, axis=2))):
-        raise invalid("p_disc", "rows with a positive entry", "an all-zero row")
+    if mask is not None and (not is_device_array(mask) or _dev(mask) != _dev(gen)):
+        raise invalid("mask", "a boolean array on the inputs' device (no silent device copies)", describe(mask))
+    gen, disc, real, batched = check_ranking_inputs(xp, gen, disc, mask)
     lg, ld, eg, ed, its = dynamics_settings(
         options.get("lambda_g", 0.1),
         options.get("lambda_d", 0.1),
