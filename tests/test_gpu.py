@@ -161,12 +161,37 @@ def test_dispatch_keeps_numpy_on_the_rust_path_and_runs_device_arrays() -> None:
     np.testing.assert_allclose(host(pqb.x)[0], want.x, atol=1e-10)
 
 
+@pytest.mark.parametrize("kind", NAMESPACES)
+@pytest.mark.parametrize("schedule", ["annealed", "moving"])
+def test_mmd_nash_schedules_match_rust(kind: str, schedule: str) -> None:
+    # The two Nash schedules (temperature and step annealed like 1/sqrt(t); magnet moving towards
+    # the iterate) step for step like Rust: iterates, certificates, exit on the Nash gap.
+    rng = np.random.default_rng(4)
+    a = rng.uniform(-1, 1, (3, 5, 4))
+    rx = rng.dirichlet(np.ones(5), size=3)
+    ry = rng.dirichlet(np.ones(4), size=3)
+    for ref, tol in ((None, 0.0), ((rx, ry), 0.0), (None, 0.05)):
+        r = (None, None) if ref is None else (wrap(ref[0], kind), wrap(ref[1], kind))
+        out = gqre.mmd(wrap(a, kind), 0.5, *r, tol, 400, None, None, schedule, 0.1)
+        rust = eq.solve_qre_batch(a, 0.5, reference=ref, tol=tol, max_iters=400, schedule=schedule, magnet_rate=0.1)
+        for f in ("x", "y", "gap", "residual", "nash_gap"):
+            np.testing.assert_allclose(host(out[f]), getattr(rust, f), atol=1e-10, err_msg=f"{schedule} {f}")
+        np.testing.assert_array_equal(host(out["iterations"]), rust.iterations)
+        one = eq.solve_qre(wrap(a[1], kind), 0.5, reference=None if ref is None else (r[0][1, ...], r[1][1, ...]), tol=tol, max_iters=400, schedule=schedule, magnet_rate=0.1)
+        want = eq.solve_qre(a[1], 0.5, reference=None if ref is None else (rx[1], ry[1]), tol=tol, max_iters=400, schedule=schedule, magnet_rate=0.1)
+        assert one.converged == want.converged and one.iterations == want.iterations
+        for f in ("gap", "distance_bound", "residual", "value", "nash_gap"):
+            assert getattr(one, f) == pytest.approx(getattr(want, f), abs=1e-10), f
+        assert [t for t, _ in one.trace] == [t for t, _ in want.trace]
+        np.testing.assert_allclose([g for _, g in one.trace], [g for _, g in want.trace], atol=1e-10)
+
+
 def test_dispatch_errors_are_clear() -> None:
     a = xps.asarray(np.eye(3))
     with pytest.raises(gpu.NotImplementedOnDeviceError, match="method='exact'"):
         gpu.device_call("solve_matrix_games", xps.asarray(np.ones((1, 2, 2))), method="exact")
-    with pytest.raises(gpu.NotImplementedOnDeviceError, match="schedule='annealed'"):
-        gpu.device_call("solve_qre", a, 0.1, schedule="annealed")
+    with pytest.raises(eq.InvalidInputError, match="^magnet_rate"):
+        gpu.device_call("solve_qre", a, 0.1, schedule="moving", magnet_rate=1.5)
     with pytest.raises(NotImplementedError):  # the class is also a NotImplementedError
         eq.solve_tensor_game(eq.TensorGame(xps.asarray(np.ones((2, 2, 2)))), "pikl")
     with pytest.raises(eq.InvalidInputError, match="no silent device copies"):

@@ -198,7 +198,7 @@ def solve_qre(
 
     Args:
         A: ``(m, n)`` payoffs of the row player. A torch or cupy array is solved on its own
-            device by :mod:`equilibria.gpu` (fixed schedule only; results stay on the device).
+            device by :mod:`equilibria.gpu` (every schedule; results stay on the device).
         temperature: ``α > 0``.
         reference: ``None`` (uniform: the logit QRE) or a pair ``(ρx, ρy)`` of strictly positive
             distributions (the magnets / anchors).

@@ -6,7 +6,7 @@ the Array-API implementation of ``name`` on the arrays' device and returns the c
 result type, with array fields of the input's kind on its device (scalar certificates as Python
 floats). It never copies data between devices: mixing a device array with a numpy array, or
 arrays on two devices, is an :class:`~equilibria.InvalidInputError`, and an option the device
-path does not implement (another method, a Nash schedule, the ranking) raises
+path does not implement (a matrix-game method other than PRM+, a function without a device path) raises
 :class:`NotImplementedOnDeviceError` saying how to run it on the host.
 """
 
@@ -137,7 +137,7 @@ def _run_mmd(a: Any, batched: bool, temperature: Any, reference: Any, options: d
     from ..qre import _mmd_settings, _temperature
 
     alpha = _temperature(temperature)
-    tol, max_iters, step_size, schedule, _, _ = _mmd_settings(
+    tol, max_iters, step_size, schedule, magnet_rate, _ = _mmd_settings(
         options.get("method", "mmd"),
         options.get("tol", 1e-10),
         options.get("max_iters"),
@@ -146,13 +146,11 @@ def _run_mmd(a: Any, batched: bool, temperature: Any, reference: Any, options: d
         options.get("magnet_rate", 0.05),
         options.get("threads"),
     )
-    if schedule != "fixed":
-        raise _unsupported(f"schedule={schedule!r}")
     rx, ry = _references(a, reference, batched)
     aa = a if batched else namespace(a).expand_dims(a, axis=0)
     start = time.perf_counter()
     with progress_reporter(options.get("progress", False), "equilibria qre (device)") as callback:
-        out = _qre.mmd(aa, alpha, rx, ry, tol, max_iters, step_size, callback)
+        out = _qre.mmd(aa, alpha, rx, ry, tol, max_iters, step_size, callback, schedule, magnet_rate)
     return out, alpha, time.perf_counter() - start
 
 
@@ -161,19 +159,17 @@ def _solve_qre(A: Any, temperature: Any, reference: Any = None, **options: Any) 
 
     a = as_device_real(A, "A", 2, "(m, n)")
     out, alpha, seconds = _run_mmd(a, False, temperature, reference, options)
-    gap = scalar(out["gap"][0])
-    tol = float(options.get("tol", 1e-10))
     return QreResult(
         x=out["x"][0, ...],
         y=out["y"][0, ...],
         temperature=alpha,
-        gap=gap,
-        distance_bound=2.0 * (max(gap, 0.0) / alpha) ** 0.5,
+        gap=scalar(out["gap"][0]),
+        distance_bound=scalar(out["distance_bound"][0]),
         residual=scalar(out["residual"][0]),
         value=scalar(out["value"][0]),
         nash_gap=scalar(out["nash_gap"][0]),
         iterations=int(out["iterations"][0]),
-        converged=gap <= tol,
+        converged=bool(out["converged"][0]),
         seconds=seconds,
         trace=[(t, scalar(g[0])) for t, g in out["trace"]],
     )

@@ -1,5 +1,6 @@
 """KL-regularized zero-sum matrix games (logit QRE) on the Array API: Magnetic Mirror Descent
-with the fixed schedule, batched over a leading axis, on the input's device.
+with the fixed schedule or one of the two Nash schedules, batched over a leading axis, on the
+input's device.
 
 The Rust core's ``solve_qre`` step for step: iterates kept as logarithms, simultaneous updates
 ``log x ← (log x + αη log ρx + η A y) / (1 + αη)`` (normalised), the default step
@@ -7,10 +8,16 @@ The Rust core's ``solve_qre`` step for step: iterates kept as logarithms, simult
 ``G = α KL(x‖x̂) + α KL(y‖ŷ)`` (``x̂ = softmax(log ρx + A y / α)``, ``ŷ = softmax(log ρy - Aᵀx / α)``),
 with the fixed-point residual, the regularized value and the duality gap in ``A``. A game stops
 at the first iteration where ``G <= tol`` (``tol = 0`` runs all ``max_iters``).
+
+Schedules (``regularized/schedule.rs``): ``"annealed"`` uses ``α_t = α/√t``, ``η_t = η/√t`` at
+step ``t`` (the certificate at ``t`` uses ``α_max(t,1)``); ``"moving"`` moves each magnet after
+each step, ``log ρ ← (1 - rate) log ρ + rate log π`` (normalised). With either, the exit test
+and the trace are the Nash gap in ``A``, as in Rust.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import array_api_compat
@@ -42,11 +49,13 @@ def mmd(
     max_iters: int,
     step_size: float | None,
     callback: Callable[[int, int], object] | None = None,
+    schedule: str = "fixed",
+    magnet_rate: float = 0.05,
 ) -> dict[str, Any]:
     """MMD on ``A`` ``(B, m, n)`` with references ``(B, m)``, ``(B, n)`` or ``None`` (uniform).
     Returns per game ``x``, ``y``, ``gap``, ``residual``, ``value``, ``nash_gap``,
-    ``iterations`` and ``trace`` (a list of ``(t, (B,) gaps)`` at t = 0, 1, 2, 4, ... and the
-    end), on ``A``'s device."""
+    ``distance_bound`` (``2 √(G/α_t)``), ``converged``, ``iterations`` and ``trace`` (a list of
+    ``(t, (B,) exit values)`` at t = 0, 1, 2, 4, ... and the end), on ``A``'s device."""
     xp = namespace(A)
     b, m, n = A.shape
     dev = array_api_compat.device(A)
@@ -63,10 +72,24 @@ def mmd(
     else:
         lip = xp.max(xp.reshape(xp.abs(A), (b, m * n)), axis=-1, keepdims=True)
         eta = xp.where(lip > 0, alpha / xp.where(lip > 0, lip * lip, xp.ones_like(lip)), xp.ones_like(lip))
-    shrink = 1.0 / (1.0 + alpha * eta)
+    nash_schedule = schedule != "fixed"
+
+    def parameters(t: int) -> tuple[float, Any]:
+        """``(α_t, η_t)`` of step ``t`` (``schedule.rs``'s ``Schedule::parameters``)."""
+        if schedule == "annealed":
+            root = math.sqrt(max(t, 1))
+            return alpha / root, eta / root
+        return alpha, eta
+
+    def move_magnet(log_r: Any, log_p: Any) -> Any:
+        if schedule != "moving":
+            return log_r
+        mixed = (1.0 - magnet_rate) * log_r + magnet_rate * log_p
+        return mixed - logsumexp(xp, mixed)
+
     log_x, log_y = log_rx, log_ry
     x, y = xp.exp(log_x), xp.exp(log_y)
-    fields = ("x", "y", "gap", "residual", "value", "nash_gap")
+    fields = ("x", "y", "gap", "residual", "value", "nash_gap", "distance_bound", "converged")
     out: dict[str, Any] = {}
     done = xp.zeros((b,), dtype=xp.bool, device=dev)
     iterations = xp.zeros((b,), dtype=xp.int64, device=dev)
@@ -74,18 +97,24 @@ def mmd(
     t, next_trace = 0, 0
     while True:
         ay, atx = row_products(A, y), col_products(A, x)
-        gx, rx = _part(xp, alpha, x, log_x, log_rx + ay / alpha)
-        gy, ry = _part(xp, alpha, y, log_y, log_ry - atx / alpha)
+        # The regularized certificate at the temperature of the last step taken.
+        alpha_t = parameters(t)[0]
+        gx, rx = _part(xp, alpha_t, x, log_x, log_rx + ay / alpha_t)
+        gy, ry = _part(xp, alpha_t, y, log_y, log_ry - atx / alpha_t)
         gap = gx + gy
+        nash_gap = xp.max(ay, axis=-1) - xp.min(atx, axis=-1)
+        exit_ = nash_gap if nash_schedule else gap
         now = {
             "x": x,
             "y": y,
             "gap": gap,
             "residual": rx + ry,
-            "value": xp.sum(x * ay, axis=-1) - alpha * _kl(xp, x, log_x, log_rx) + alpha * _kl(xp, y, log_y, log_ry),
-            "nash_gap": xp.max(ay, axis=-1) - xp.min(atx, axis=-1),
+            "value": xp.sum(x * ay, axis=-1) - alpha_t * _kl(xp, x, log_x, log_rx) + alpha_t * _kl(xp, y, log_y, log_ry),
+            "nash_gap": nash_gap,
+            "distance_bound": 2.0 * xp.sqrt(gap / alpha_t),
+            "converged": exit_ <= tol,
         }
-        stop = (gap <= tol) if tol > 0 else xp.zeros_like(done)
+        stop = (exit_ <= tol) if tol > 0 else xp.zeros_like(done)
         if t >= max_iters:
             stop = xp.ones_like(done)
         newly = ~done & stop
@@ -97,24 +126,25 @@ def mmd(
         done = done | newly
         finished = bool(xp.all(done))
         if t == next_trace or finished:
-            trace.append((t, gap))
+            trace.append((t, exit_))
             next_trace = 1 if t == 0 else 2 * t
         if finished:
             break
         if callback is not None and t % 64 == 0:
             callback(t, max_iters)
         t += 1
-        log_x = (log_x + alpha * eta * log_rx + eta * ay) * shrink
-        log_y = (log_y + alpha * eta * log_ry - eta * atx) * shrink
+        alpha_t, eta_t = parameters(t)
+        shrink = 1.0 / (1.0 + alpha_t * eta_t)
+        log_x = (log_x + alpha_t * eta_t * log_rx + eta_t * ay) * shrink
+        log_y = (log_y + alpha_t * eta_t * log_ry - eta_t * atx) * shrink
         log_x = log_x - logsumexp(xp, log_x)
         log_y = log_y - logsumexp(xp, log_y)
         x, y = xp.exp(log_x), xp.exp(log_y)
+        log_rx, log_ry = move_magnet(log_rx, log_x), move_magnet(log_ry, log_y)
     out["iterations"] = iterations
     out["trace"] = trace
     return out
 
 
 def _log(k: int) -> float:
-    import math
-
     return math.log(k)
