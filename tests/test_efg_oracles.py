@@ -103,3 +103,19 @@ def test_three_player_best_responses_and_nash_conv_equal_enumeration(seed: int) 
     assert eq.exploitability(game, strategy) == pytest.approx(total / 3, abs=1e-12)
     with pytest.raises(eq.InvalidInputError, match="3 players"):
         eq.CFR(game)
+
+
+def test_a_game_without_decisions_takes_the_empty_strategy() -> None:
+    # Gambit's test game "chance_root_5_moves_no_nonterm_player_nodes": only chance moves, so the
+    # expected payoff is the chance average 1/3 (0 + 3 + 3) = 2, and every strategy is empty.
+    game = eq.parse_efg(
+        'EFG 2 R "A chance node with 5 moves" { "Player" }\n""\n'
+        'c "" 1 "" { "A" 1/3 "B" 0 "C" 1/3 "D" 1/3 "E" 0 } 0\n'
+        't "" 1 "A" { 0 }\nt "" 2 "B" { 1 }\nt "" 3 "C" { 3 }\nt "" 4 "D" { 3 }\nt "" 5 "E" { 4 }\n'
+    )
+    assert game.num_infosets == 0 and game.num_slots == 0
+    assert game.expected_payoffs(np.zeros(0)).tolist() == pytest.approx([2.0], abs=1e-15)
+    assert game.expected_payoffs(game.uniform_strategy()).tolist() == pytest.approx([2.0], abs=1e-15)
+    assert eq.best_response(game, np.zeros(0), 0).value == pytest.approx(2.0, abs=1e-15)
+    with pytest.raises(eq.InvalidInputError, match="^strategy"):
+        game.expected_payoffs(np.zeros(1))

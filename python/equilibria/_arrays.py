@@ -11,9 +11,10 @@ from ._runtime import invalid
 __all__ = ["as_real_array", "as_distribution"]
 
 
-def as_real_array(value: Any, name: str, ndim: int, shape_doc: str) -> np.ndarray:
+def as_real_array(value: Any, name: str, ndim: int, shape_doc: str, allow_empty: bool = False) -> np.ndarray:
     """Returns ``value`` as a C-contiguous float64 array of ``ndim`` dimensions (no copy when it
-    already is one), rejecting non-numeric dtypes, booleans, empty axes and NaN/inf entries."""
+    already is one), rejecting non-numeric dtypes, booleans, empty axes (unless ``allow_empty``:
+    e.g. the strategy of a game without decisions) and NaN/inf entries."""
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as exc:
@@ -22,7 +23,7 @@ def as_real_array(value: Any, name: str, ndim: int, shape_doc: str) -> np.ndarra
         raise invalid(name, "a real numeric array (integer or float dtype)", f"dtype {arr.dtype}")
     if arr.ndim != ndim:
         raise invalid(name, f"a {ndim}-D array of shape {shape_doc}", f"{arr.ndim}-D array of shape {arr.shape}")
-    if 0 in arr.shape:
+    if 0 in arr.shape and not allow_empty:
         raise invalid(name, f"a non-empty array of shape {shape_doc}", f"shape {arr.shape}")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     finite = np.isfinite(arr)

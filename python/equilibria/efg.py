@@ -385,7 +385,7 @@ class BehaviorStrategy:
 
 
 def _validated_probabilities(game: ExtensiveGame, value: Any, name: str) -> np.ndarray:
-    probs = as_real_array(value, name, 1, f"({game.num_slots},)")
+    probs = as_real_array(value, name, 1, f"({game.num_slots},)", allow_empty=game.num_slots == 0)
     if probs.shape[0] != game.num_slots:
         raise invalid(name, f"{game.num_slots} probabilities (one per slot)", f"length {probs.shape[0]}")
     if (probs < 0).any():
