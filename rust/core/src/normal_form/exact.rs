@@ -109,6 +109,9 @@ pub struct SimplexWorkspace {
     warm: Option<WarmBasis>,
     /// Normalized entries of the columns added by [`resolve_extended`] (`m x added`).
     added_columns: Vec<f64>,
+    /// Optional cap on the pivots of each simplex phase, below the default
+    /// `50 (m + n) + 1000` (see [`SimplexWorkspace::set_pivot_budget`]).
+    pivot_budget: Option<usize>,
 }
 
 /// The optimal tableau of an `m x n` game kept in the workspace for a warm start.
@@ -149,7 +152,16 @@ impl SimplexWorkspace {
             degenerate_switch: None,
             warm: None,
             added_columns: Vec::new(),
+            pivot_budget: None,
         }
+    }
+
+    /// Caps the pivots of each simplex phase of the following solves at `budget` (`None`: the
+    /// default `50 (m + n) + 1000`); a solve that needs more fails with
+    /// [`ExactError::PivotLimit`] (a warm start falls back). Callers that bound the work of an
+    /// optional solve (the support polish) use it.
+    pub fn set_pivot_budget(&mut self, budget: Option<usize>) {
+        self.pivot_budget = budget;
     }
 
     /// Returns the entering rule in use.
@@ -233,7 +245,8 @@ pub enum ExactError {
     InvalidDimensions,
     /// The matrix contains a NaN or infinite entry.
     NonFiniteEntry,
-    /// The simplex did not reach an optimal basis within `50 (m + n) + 1000` pivots.
+    /// The simplex did not reach an optimal basis within `50 (m + n) + 1000` pivots (or the
+    /// workspace's pivot budget).
     PivotLimit,
     /// No acceptable pivot element was found for an improving column.
     NumericalBreakdown,
@@ -461,9 +474,10 @@ pub fn resolve_extended(
             }
         }
     }
-    let limit = 50 * (m + n) + 1000;
     let switch = ws.degenerate_switch;
-    let Some(dual_pivots) = simplex_state(ws, m, n, ctl, priority).run_dual(limit)? else {
+    let mut dual = simplex_state(ws, m, n, ctl, priority);
+    let limit = dual.pivot_limit;
+    let Some(dual_pivots) = dual.run_dual(limit)? else {
         return Ok(None);
     };
     // New columns against the current basis: column j of the tableau is M b_j, where row i
@@ -557,6 +571,9 @@ fn simplex_state<'a>(
         pivot_row_copy: &mut ws.pivot_row_copy[..],
         control,
         priority,
+        pivot_limit: ws
+            .pivot_budget
+            .map_or(50 * (m + n) + 1000, |b| b.min(50 * (m + n) + 1000)),
     }
 }
 
@@ -722,6 +739,8 @@ struct SimplexState<'a> {
     control: &'a Control,
     /// Optional per-label pricing weights (length `n + m`).
     priority: Option<&'a [f64]>,
+    /// Most pivots of one phase (the workspace's budget or `50 (m + n) + 1000`).
+    pivot_limit: usize,
 }
 
 impl SimplexState<'_> {
@@ -756,7 +775,7 @@ impl SimplexState<'_> {
                 }
             }
         }
-        let pivot_limit = 50 * (m + n) + 1000;
+        let pivot_limit = self.pivot_limit;
         let degenerate_switch = degenerate_switch.unwrap_or(DEGENERATE_SWITCH + m + n);
         let mut pivots = 0;
         let mut degenerate_run = 0;
