@@ -1,6 +1,6 @@
 """Timings of the matching benchmark LPs: Huang-Zhang's configuration LP and the (reconstructed)
-stochastic configuration LP by column generation, the stochastic LP's compact form, and the
-matching LP, on Erdős–Rényi instances (best of 3 wall-clock runs each).
+stochastic configuration LP by column generation (arrival order and any order), the stochastic
+LP's compact form, and the matching LP, on Erdős–Rényi instances (best of 3 wall-clock runs each).
 
 Run: ``python benches/matching_lp_timings.py``
 """
@@ -23,6 +23,7 @@ SOLVERS = [
     ("configuration_lp (CG)", lambda i: M.configuration_lp(i)),
     ("stochastic (CG)", lambda i: M.stochastic_configuration_lp(i)),
     ("stochastic (compact)", lambda i: M.stochastic_configuration_lp(i, method="compact")),
+    ("stochastic any (CG)", lambda i: M.stochastic_configuration_lp(i, order="any")),
     ("matching_lp", lambda i: M.matching_lp(i)),
 ]
 
