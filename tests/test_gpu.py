@@ -85,15 +85,32 @@ def test_tensor_dynamics_match_rust(kind: str, method: str) -> None:
     rng = np.random.default_rng(2)
     pay = rng.uniform(-1, 1, (3, 3, 2, 3, 4))
     rust = eq.solve_tensor_games(pay, method, 200, temperature=0.4)
-    out = gtensor.solve(wrap(pay, kind), method, 200, 0.0, 10, None, 0.4, None, method != "qre", None)
+    out = gtensor.solve(wrap(pay, kind), method, 200, 0.0, 10, None, 0.4, None, method not in ("qre", "pikl"), None)
     for i in range(3):
         np.testing.assert_allclose(host(out["strategies"][i]), rust.strategies[i], atol=1e-10)
     np.testing.assert_allclose(host(out["nash_conv"]), rust.nash_conv, atol=1e-10)
     if rust.cce_gap is not None:
         np.testing.assert_allclose(host(out["cce_gap"]), rust.cce_gap, atol=1e-10)
         np.testing.assert_allclose(host(out["joint"]), rust.joint, atol=1e-10)
-    if method == "qre":
+    if method in ("qre", "pikl"):
         np.testing.assert_allclose(host(out["regularized_gap"]), rust.regularized_gap, atol=1e-10)
+
+
+@pytest.mark.parametrize("kind", NAMESPACES)
+def test_pikl_on_the_device_matches_rust_with_anchors(kind: str) -> None:
+    # piKL-Hedge through the public function: anchors, a step size, and lambda = 0 (plain Hedge
+    # from the anchors, whose regularized gap is defined as 0), against the Rust core.
+    rng = np.random.default_rng(8)
+    pay = rng.uniform(-1, 1, (3, 4, 2, 3))
+    anchors = [rng.dirichlet(np.ones(k)) for k in (4, 2, 3)]
+    for lam in (0.0, 0.3):
+        want = eq.solve_tensor_game(pay, "pikl", 150, temperature=lam, reference=anchors, step_size=0.2)
+        got = eq.solve_tensor_game(wrap(pay, kind), "pikl", 150, temperature=lam, reference=[wrap(a, kind) for a in anchors], step_size=0.2)
+        for i in range(3):
+            np.testing.assert_allclose(host(got.strategies[i]), want.strategies[i], atol=1e-10)
+        assert float(got.nash_conv) == pytest.approx(want.nash_conv, abs=1e-10)
+        assert float(got.regularized_gap) == pytest.approx(want.regularized_gap, abs=1e-10)
+        assert got.iterations == want.iterations and bool(got.converged) == bool(want.converged)
 
 
 @pytest.mark.parametrize("kind", NAMESPACES)
@@ -193,7 +210,7 @@ def test_dispatch_errors_are_clear() -> None:
     with pytest.raises(eq.InvalidInputError, match="^magnet_rate"):
         gpu.device_call("solve_qre", a, 0.1, schedule="moving", magnet_rate=1.5)
     with pytest.raises(NotImplementedError):  # the class is also a NotImplementedError
-        eq.solve_tensor_game(eq.TensorGame(xps.asarray(np.ones((2, 2, 2)))), "pikl")
+        eq.correlated_equilibrium(eq.TensorGame(xps.asarray(np.ones((2, 2, 2)))))
     with pytest.raises(eq.InvalidInputError, match="no silent device copies"):
         gpu.device_call("solve_qre", a, 0.1, reference=(np.ones(3) / 3, np.ones(3) / 3))
     with pytest.raises(eq.InvalidInputError, match="^A: expected finite"):

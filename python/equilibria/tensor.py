@@ -8,7 +8,7 @@ distribution (for correlated equilibria) is an array of shape ``(k_1, ..., k_n)`
 Numpy input runs in the Rust core (parallel, deterministic: the same bits for any thread count).
 Torch / cupy arrays (any non-numpy Array-API array) run the Array-API implementation in
 :mod:`equilibria.gpu` on their own device and return arrays of their kind there; nothing is
-copied between devices, and methods without a device implementation (``pikl``, the LPs) raise
+copied between devices, and what has no device implementation (the CE / CCE LPs) raises
 :class:`equilibria.gpu.NotImplementedOnDeviceError`.
 """
 

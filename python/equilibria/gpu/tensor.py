@@ -12,8 +12,8 @@ otherwise. Each payoff tensor is read once per call and no intermediate holds mo
 and re-read an array as large as its payoffs).
 
 The dynamics (``rm``, ``rm+``, ``hedge``, ``optimistic-hedge``, ``fictitious-play``,
-``replicator``, ``qre``) are the Rust core's (``normal_form/tensor_solve.rs``) update for update,
-defaults included; ``pikl`` has no device implementation.
+``replicator``, ``qre``, ``pikl``) are the Rust core's (``normal_form/tensor_solve.rs``,
+``regularized/pikl.rs``) update for update, defaults included.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ._ops import logsumexp, positive_part, rm_strategy, softmax
 __all__ = ["DEVICE_METHODS", "deviation_payoffs", "nash_conv", "cce_gap", "ce_gap", "solve"]
 
 #: Tensor-game dynamics with an Array-API implementation.
-DEVICE_METHODS = ("rm", "rm+", "hedge", "optimistic-hedge", "fictitious-play", "replicator", "qre")
+DEVICE_METHODS = ("rm", "rm+", "hedge", "optimistic-hedge", "fictitious-play", "replicator", "qre", "pikl")
 
 
 def _outer(xp: Any, vectors: list[Any], like: Any) -> Any:
@@ -150,6 +150,8 @@ def solve(
     dev_ = array_api_compat.device(U)
     b, n = U.shape[0], U.shape[1]
     actions = tuple(U.shape[2:])
+    if method == "pikl":
+        return _pikl(U, iterations, tol, step_size, temperature, references, callback)
     flat = xp.reshape(U, (b, n, math.prod(actions)))
     max_abs = xp.max(xp.reshape(xp.abs(flat), (b, -1)), axis=-1)
     spread = xp.max(xp.max(flat, axis=-1) - xp.min(flat, axis=-1), axis=-1)
@@ -275,6 +277,53 @@ def solve(
         result["cce_gap"] = cce_gap(U, j)
     result["converged"] = exit_ <= tol
     return result
+
+
+def _pikl(
+    U: Any,
+    iterations: int,
+    tol: float,
+    step_size: float | None,
+    lam: float,
+    anchors: list[Any] | None,
+    callback: Callable[[int, int], object] | None,
+) -> dict[str, Any]:
+    """piKL-Hedge (``regularized/pikl.rs``): from the anchors ``τ``, ``π_i^{t+1} ∝
+    exp[(Q_i^t / t + λ log τ_i) / (1/(η t) + λ)]`` with ``Q_i^t`` the sum of the deviation
+    payoffs so far; returns the last iterate with its NashConv and regularized gap (the
+    certificate at ``α = λ``), as the Rust core's ``pikl`` method."""
+    xp = namespace(U)
+    dev_ = array_api_compat.device(U)
+    b = U.shape[0]
+    actions = tuple(U.shape[2:])
+    eta = 0.1 if step_size is None else float(step_size)
+    if anchors is None:
+        log_tau = [xp.full((b, k), -math.log(k), dtype=U.dtype, device=dev_) for k in actions]
+        policies = [xp.exp(lt) for lt in log_tau]
+    else:
+        log_tau = [xp.log(a) for a in anchors]
+        policies = list(anchors)
+    q_sum = [xp.zeros((b, k), dtype=U.dtype, device=dev_) for k in actions]
+    for t in range(1, iterations + 1):
+        util = deviation_payoffs(U, policies)
+        q_sum = [q + u for q, u in zip(q_sum, util)]
+        denom = 1.0 / (eta * t) + lam
+        policies = [softmax(xp, (q / float(t) + lam * lt) / denom) for q, lt in zip(q_sum, log_tau)]
+        if callback is not None and t % 64 == 0:
+            callback(t, iterations)
+    util = deviation_payoffs(U, policies)
+    gap = _regularized_gap(xp, lam, policies, util, log_tau) if lam > 0 else xp.zeros((b,), dtype=U.dtype, device=dev_)
+    return {
+        "strategies": policies,
+        "last": policies,
+        "iterations": xp.full((b,), iterations, dtype=xp.int64, device=dev_),
+        "trace": [(iterations, gap)],
+        "joint": None,
+        "cce_gap": None,
+        "regularized_gap": gap,
+        "nash_conv": nash_conv_from(xp, util, policies),
+        "converged": gap <= tol,
+    }
 
 
 def _one_hot(xp: Any, u: Any) -> Any:
