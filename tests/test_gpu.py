@@ -1,7 +1,9 @@
 """The Array-API (GPU) path run on the CPU: the same code under numpy (``array_api_compat.numpy``)
 and ``array_api_strict`` agrees with the Rust core to 1e-10 in float64; the dispatch hook keeps
 numpy on the Rust path, refuses silent device copies and says when a method has no device
-implementation. The CUDA tests run when torch or cupy sees a GPU and skip cleanly otherwise."""
+implementation. The torch tests run on torch's CPU tensors wherever torch imports (torch is not in
+the ``test`` extra: its PyPI wheel is ~3 GB with the CUDA libraries, so they skip without it) and
+on CUDA when a GPU is visible; the cupy tests need a GPU; all skip cleanly otherwise."""
 
 from __future__ import annotations
 

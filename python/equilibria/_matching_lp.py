@@ -459,7 +459,8 @@ def stochastic_configuration_lp(
 
         max Σ w_u p_uv z_uv   s.t.  Σ_{v∈T} p_uv z_uv <= 1 - Π_{v∈T} (1 - p_uv) (u, T ⊆ N(u)),  Σ_u z_uv <= 1 (v),
 
-    (``Σ_u 2^deg(u) - 1`` rows, at most ``limit``): the greedy vertices of that polymatroid
+    (``Σ_u 2^deg(u) - 1`` polymatroid rows, at most ``limit``, plus the ``n_v`` online rows): the
+    greedy vertices of that polymatroid
     along an order are exactly ``p_uv`` times a sequence's survival coefficients, so the two
     forms are equal.
     """

@@ -7,9 +7,11 @@ contraction written as two matrix products with ``v = ⊗_{j>i} π_j`` (``(B, S)
 ``w = ⊗_{j<i} π_j`` (``(B, P)``), contracting the longer side first: its tensor viewed as
 ``(B, P k_i, S)`` times ``v``, then ``w`` times the result viewed as ``(B, P, k_i)`` when
 ``S >= P``, and ``w`` times the tensor viewed as ``(B, P, k_i S)``, then the result times ``v``,
-otherwise. Each payoff tensor is read once per call and no intermediate holds more than
-``B k_i min(P, S)`` entries (contracting the trailing side first for the last player would write
-and re-read an array as large as its payoffs).
+otherwise. Each payoff tensor is read once per call, and the contraction's intermediate holds at
+most ``B k_i min(P, S)`` entries (contracting the trailing side first for the last player would
+write and re-read an array as large as its payoffs); the outer products themselves are built
+once per call as prefix and suffix products, the largest ``(B, Π_{j<n-1} k_j)`` and
+``(B, Π_{j>0} k_j)``.
 
 The dynamics (``rm``, ``rm+``, ``hedge``, ``optimistic-hedge``, ``fictitious-play``,
 ``replicator``, ``qre``, ``pikl``) are the Rust core's (``normal_form/tensor_solve.rs``,
@@ -48,9 +50,9 @@ def _times(xp: Any, left: Any, right: Any) -> Any:
 
 def deviation_payoffs(U: Any, profile: list[Any]) -> list[Any]:
     """``out[i][b, a] = u_i(a, π_{-i})`` for game ``b``. The outer products of the leading and
-    trailing strategies are built once as prefix and suffix products (``2 (n - 2)``
-    multiplications per call instead of ``n (n - 1)``: on a device, the number of small kernels
-    per iteration is what bounds a small game)."""
+    trailing strategies are built once as prefix and suffix products (for ``n >= 2`` players,
+    ``2 (n - 2)`` multiplications per call instead of about ``n (n - 1)``: on a device, the
+    number of small kernels per iteration is what bounds a small game)."""
     xp = namespace(U)
     b, n = U.shape[0], U.shape[1]
     actions = tuple(U.shape[2:])

@@ -22,9 +22,11 @@
 //!   the survival coefficients follow the sequence, not arrival, so the LP also bounds the
 //!   fully-offline optimum (which may choose the processing order). Its pricing,
 //!   `max_σ Σ_k Π_{j<k} (1 - p_σj) c_σk` with `c_v = w_u p_uv - β_v`, is solved exactly by a
-//!   sort: take every `v` with `c_v > 0` in decreasing `c_v / p_uv` (an exchange argument: `a`
-//!   before `b` is no worse iff `c_a p_b >= c_b p_a`; an item with `c <= 0` only lowers the
-//!   terms after it).
+//!   sort: take every `v` with `c_v > 0` in decreasing `c_v / p_uv`. Exactness: swapping
+//!   adjacent `a, b` changes the value by `c_a p_b - c_b p_a` times the survival before them and
+//!   leaves the others' terms alone, so the ratio order is optimal; an item with `c <= 0` only
+//!   lowers its own term and raises none after it, so dropping it never hurts; and appending an
+//!   item with `c > 0` at the end adds `survival x c >= 0`, so keeping every one never hurts.
 //!
 //! Pricing runs one offline vertex per rayon task and collects in vertex order, so the result
 //! does not depend on the thread count.

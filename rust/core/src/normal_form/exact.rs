@@ -109,9 +109,12 @@ pub struct SimplexWorkspace {
     warm: Option<WarmBasis>,
     /// Normalized entries of the columns added by [`resolve_extended`] (`m x added`).
     added_columns: Vec<f64>,
-    /// Optional cap on the pivots of each simplex phase, below the default
-    /// `50 (m + n) + 1000` (see [`SimplexWorkspace::set_pivot_budget`]).
+    /// Optional cap on the pivots of one solve, below the default `50 (m + n) + 1000`
+    /// (see [`SimplexWorkspace::set_pivot_budget`]).
     pivot_budget: Option<usize>,
+    /// Pivots taken since the last [`SimplexWorkspace::reset_pivots_spent`], failed solves
+    /// included.
+    pivots_spent: usize,
 }
 
 /// The optimal tableau of an `m x n` game kept in the workspace for a warm start.
@@ -153,15 +156,27 @@ impl SimplexWorkspace {
             warm: None,
             added_columns: Vec::new(),
             pivot_budget: None,
+            pivots_spent: 0,
         }
     }
 
-    /// Caps the pivots of each simplex phase of the following solves at `budget` (`None`: the
-    /// default `50 (m + n) + 1000`); a solve that needs more fails with
-    /// [`ExactError::PivotLimit`] (a warm start falls back). Callers that bound the work of an
-    /// optional solve (the support polish) use it.
+    /// Caps the pivots of each following solve at `budget`, both phases of a warm start
+    /// together (`None`: the default `50 (m + n) + 1000`); a cold solve that needs more fails
+    /// with [`ExactError::PivotLimit`], a warm start returns `Ok(None)`. Callers that bound the
+    /// work of an optional solve (the support polish) use it with [`Self::pivots_spent`].
     pub fn set_pivot_budget(&mut self, budget: Option<usize>) {
         self.pivot_budget = budget;
+    }
+
+    /// Pivots taken since the last [`Self::reset_pivots_spent`], by successful and failed
+    /// solves alike.
+    pub fn pivots_spent(&self) -> usize {
+        self.pivots_spent
+    }
+
+    /// Restarts the [`Self::pivots_spent`] count.
+    pub fn reset_pivots_spent(&mut self) {
+        self.pivots_spent = 0;
     }
 
     /// Returns the entering rule in use.
@@ -520,6 +535,8 @@ pub fn resolve_extended(
         }
     }
     let mut state = simplex_state(ws, m, n, ctl, priority);
+    // One budget for the whole warm solve: the primal phase gets what the dual phase left.
+    state.pivot_limit = state.pivot_limit.saturating_sub(dual_pivots);
     if let Some(norms) = state.edge_norms.as_deref_mut() {
         norms.fill(1.0);
         for row in state.tableau[..m * width].chunks_exact(width) {
@@ -574,6 +591,7 @@ fn simplex_state<'a>(
         pivot_limit: ws
             .pivot_budget
             .map_or(50 * (m + n) + 1000, |b| b.min(50 * (m + n) + 1000)),
+        pivots_spent: &mut ws.pivots_spent,
     }
 }
 
@@ -741,6 +759,8 @@ struct SimplexState<'a> {
     priority: Option<&'a [f64]>,
     /// Most pivots of one phase (the workspace's budget or `50 (m + n) + 1000`).
     pivot_limit: usize,
+    /// The workspace's running pivot count (every pivot, successful solve or not).
+    pivots_spent: &'a mut usize,
 }
 
 impl SimplexState<'_> {
@@ -812,6 +832,7 @@ impl SimplexState<'_> {
             }
             self.exchange(row, col);
             pivots += 1;
+            *self.pivots_spent += 1;
         }
     }
 
@@ -883,6 +904,7 @@ impl SimplexState<'_> {
             }
             self.exchange(row, entering);
             pivots += 1;
+            *self.pivots_spent += 1;
         }
     }
 
@@ -1858,6 +1880,79 @@ mod tests {
             resolve_extended(&small, 400, 400, xs, ys, &mut ws, &ctl, None),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn pivot_budget_caps_every_solve_and_counts_failed_pivots() {
+        let ctl = Control::new(0);
+        let mut rng = SplitMix64(77);
+        let (m, n) = (30, 30);
+        let a = random_game(&mut rng, m, n);
+        let (mut x, mut y) = (vec![0.0; m], vec![0.0; n]);
+        // The default limit: the reference pivot count.
+        let mut ws = SimplexWorkspace::new();
+        let full = solve_exact(&a, m, n, &mut x, &mut y, &mut ws)
+            .unwrap()
+            .pivots;
+        assert!(full > 4);
+        // A budget below it fails with PivotLimit, and the pivots it took are counted.
+        ws.reset_pivots_spent();
+        ws.set_pivot_budget(Some(full / 2));
+        assert_eq!(
+            solve_exact(&a, m, n, &mut x, &mut y, &mut ws),
+            Err(ExactError::PivotLimit)
+        );
+        assert_eq!(ws.pivots_spent(), full / 2);
+        // Zero pivots: still fine for a game solved without pivoting (a pure saddle point).
+        ws.set_pivot_budget(Some(0));
+        let saddle = [3.0, 1.0, 2.0, 0.0];
+        let (mut xs, mut ys) = (vec![0.0; 2], vec![0.0; 2]);
+        assert_eq!(
+            solve_exact(&saddle, 2, 2, &mut xs, &mut ys, &mut ws)
+                .unwrap()
+                .pivots,
+            0
+        );
+        // `None` restores the default: the same pivots as the first solve.
+        ws.set_pivot_budget(None);
+        assert_eq!(
+            solve_exact(&a, m, n, &mut x, &mut y, &mut ws)
+                .unwrap()
+                .pivots,
+            full
+        );
+        // A warm start under a budget spends at most the budget over both of its phases.
+        let mut found_warm_pivots = false;
+        for seed in 0..20 {
+            let mut rng = SplitMix64(100 + seed);
+            let (m0, n0, m, n) = (20, 20, 30, 32);
+            let a = random_game(&mut rng, m, n);
+            let small = block(&a, n, m0, n0);
+            let mut ws = SimplexWorkspace::new();
+            let (mut xs, mut ys) = (vec![0.0; m0], vec![0.0; n0]);
+            solve_exact(&small, m0, n0, &mut xs, &mut ys, &mut ws).unwrap();
+            let (mut x, mut y) = (vec![0.0; m], vec![0.0; n]);
+            let mut probe = ws.clone();
+            let Ok(Some(sol)) = resolve_extended(&a, m, n, &mut x, &mut y, &mut probe, &ctl, None)
+            else {
+                continue;
+            };
+            if sol.pivots < 2 {
+                continue;
+            }
+            found_warm_pivots = true;
+            let budget = sol.pivots - 1;
+            ws.reset_pivots_spent();
+            ws.set_pivot_budget(Some(budget));
+            let capped = resolve_extended(&a, m, n, &mut x, &mut y, &mut ws, &ctl, None);
+            assert_eq!(capped, Ok(None), "seed {seed}");
+            assert!(
+                ws.pivots_spent() <= budget,
+                "seed {seed}: {} > {budget}",
+                ws.pivots_spent()
+            );
+        }
+        assert!(found_warm_pivots);
     }
 
     /// The weights of labels (columns, then slacks) of an `m0 x n0` block of an `m x n` game.

@@ -16,8 +16,9 @@
 //! whatever the game's size. Measured on random `U[-1, 1]` games to gap 1e-6 (PRM+, seed 0):
 //! 3000x3000 candidate sets shrink from ~2,530 (t = 80, 40.7 s to solve) to ~1,880 (t = 160,
 //! 13.9 s) and ~1,617 (t = 320, 6.7 s + 0.7 s for a second round); the rule waits for t = 320
-//! and the solve takes 9.2 s instead of 68 s of PRM+ alone (a fixed cap of 750 actions, used
-//! before, never let it run at that size). On 1000x1000 it attempts at t = 160, as before.
+//! and the whole solve takes 6.5-9 s instead of 68 s of PRM+ alone (timings vary with the
+//! machine's load; a fixed cap of 750 actions, used before, never let it run at that size). On
+//! 1000x1000 it attempts at t = 160, as before.
 //!
 //! Why not solve the equalizer system on a guessed support and correct it: measured on random
 //! 300x300 games, drop-negatives/add-violators corrections cycle (see ARCHITECTURE.md); the
@@ -112,11 +113,10 @@ impl Polisher {
                 return Ok(None);
             }
             let entries = rows.len() * cols.len();
-            self.workspace.set_pivot_budget(
-                (entries > ALWAYS_AFFORDABLE).then(|| (budget / entries as f64).max(0.0) as usize),
-            );
+            let allowed =
+                (entries > ALWAYS_AFFORDABLE).then(|| (budget / entries as f64).max(0.0) as usize);
             let warm = round > 0;
-            let solved = self.solve_restricted(game, &rows, &cols, warm, ctl)?;
+            let solved = self.solve_restricted(game, &rows, &cols, warm, allowed, ctl)?;
             let Some((x, y, value, pivots)) = solved else {
                 return Ok(None);
             };
@@ -140,9 +140,10 @@ impl Polisher {
         Ok(None)
     }
 
-    /// Solves the game restricted to `rows x cols` exactly; returns the embedded strategies, the
-    /// restricted value and the pivots taken (`None` if the simplex failed numerically or ran
-    /// out of its pivot budget). With `warm`, `rows` and
+    /// Solves the game restricted to `rows x cols` exactly within `allowed` pivots (`None`: the
+    /// simplex's default limit), a failed warm start and the cold solve after it together;
+    /// returns the embedded strategies, the restricted value and the pivots taken (`None` if the
+    /// simplex failed numerically or ran out of pivots). With `warm`, `rows` and
     /// `cols` extend the previous round's sets (new actions appended), and the simplex starts
     /// from that round's optimal basis ([`resolve_extended`]; from scratch if it cannot).
     #[allow(clippy::type_complexity)]
@@ -152,6 +153,7 @@ impl Polisher {
         rows: &[usize],
         cols: &[usize],
         warm: bool,
+        allowed: Option<usize>,
         ctl: &Control,
     ) -> Result<Option<(Vec<f64>, Vec<f64>, f64, usize)>> {
         self.sub.clear();
@@ -166,6 +168,8 @@ impl Polisher {
         let ws = &mut self.workspace;
         let prio = Some(&self.priority[..]);
         let sub = &self.sub;
+        ws.reset_pivots_spent();
+        ws.set_pivot_budget(allowed);
         let warm_sol = if warm {
             resolve_extended(sub, r, c, &mut xs, &mut ys, ws, ctl, prio)
         } else {
@@ -173,7 +177,11 @@ impl Polisher {
         };
         let sol = match warm_sol.and_then(|sol| match sol {
             Some(sol) => Ok(sol),
-            None => solve_exact_with_priority(sub, r, c, &mut xs, &mut ys, ws, ctl, prio),
+            None => {
+                // The cold solve gets what a failed warm start left of the allowance.
+                ws.set_pivot_budget(allowed.map(|a| a.saturating_sub(ws.pivots_spent())));
+                solve_exact_with_priority(sub, r, c, &mut xs, &mut ys, ws, ctl, prio)
+            }
         }) {
             Ok(sol) => sol,
             Err(ExactError::Cancelled) => return Err(crate::error::Error::Cancelled),
@@ -183,7 +191,7 @@ impl Polisher {
         let mut y = vec![0.0; game.cols()];
         rows.iter().zip(&xs).for_each(|(&i, &p)| x[i] = p);
         cols.iter().zip(&ys).for_each(|(&j, &p)| y[j] = p);
-        Ok(Some((x, y, sol.value, sol.pivots)))
+        Ok(Some((x, y, sol.value, ws.pivots_spent())))
     }
 
     /// Pricing weights of the restricted game in the simplex's label order (columns, then row
