@@ -309,11 +309,22 @@ def test_equilibrium_ranking_errors_are_the_hosts(kind: str) -> None:
     d = disc.copy()
     d[0, 3] = 0.0
     cases.append((g, d, m))
-    for g, d, m in cases:
+    # Each case's text is pinned, so the shared checks are tested on their own as well.
+    expected = [
+        "p_gen: expected finite, non-negative probabilities, found nan at index (1, 0, 2)",
+        "p_disc: expected finite, non-negative probabilities, found -0.5 at index (2, 1, 0)",
+        "p_disc: expected rows with a positive entry, found row 3 of question 1 all zero",
+        "p_gen: expected rows with a positive entry among the real candidates, found row 1 of question 2 all zero",
+        "mask: expected at least one real candidate per question, found none in question 2",
+        "mask: expected a boolean array of shape (4,) or (3, 4), found shape (5,)",
+        "p_disc: expected an array of shape (3, 4, 2) to match p_gen (3, 2, 4), found shape (3, 3, 2)",
+        "p_disc: expected rows with a positive entry, found row 3 of question 0 all zero",
+    ]
+    for (g, d, m), text in zip(cases, expected, strict=True):
         on_host = _ranking_error(g, d, m)
         on_device = _ranking_error(wrap(g, kind), wrap(d, kind), None if m is None else wrap(m, kind))
+        assert on_host == text
         assert on_device == on_host
-    assert "row 3 of question 0 all zero" in on_host
 
 
 def test_float32_stays_float32() -> None:
