@@ -83,9 +83,11 @@ def test_mmd_matches_rust(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", NAMESPACES)
 @pytest.mark.parametrize("method", gtensor.DEVICE_METHODS)
-def test_tensor_dynamics_match_rust(kind: str, method: str) -> None:
+@pytest.mark.parametrize("actions", [(3, 2, 4), (3, 3, 3)], ids=["unequal", "equal"])
+def test_tensor_dynamics_match_rust(kind: str, method: str, actions: tuple[int, ...]) -> None:
+    # Equal action counts run the stacked (B, n, k) form of the dynamics, unequal ones the lists.
     rng = np.random.default_rng(2)
-    pay = rng.uniform(-1, 1, (3, 3, 2, 3, 4))
+    pay = rng.uniform(-1, 1, (3, 3, *actions))
     rust = eq.solve_tensor_games(pay, method, 200, temperature=0.4)
     out = gtensor.solve(wrap(pay, kind), method, 200, 0.0, 10, None, 0.4, None, method not in ("qre", "pikl"), None)
     for i in range(3):

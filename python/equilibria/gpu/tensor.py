@@ -227,29 +227,36 @@ def solve(
             log_played = [lp - logsumexp(xp, lp) for lp in log_played]
             played = [xp.exp(lp) for lp in log_played]
         else:
+            if t == 0:
+                # The learning dynamics hold every player's vectors stacked ``(B, n, k)`` when all
+                # players have k actions (one kernel per update instead of n), else as lists.
+                players = _Players(xp, n, len(set(actions)) == 1)
+                played, state, last, average = (players.join(v) for v in (played, state, last, average))
+                eta_p = players.per_player(eta)
             t += 1
-            util = deviation_payoffs(U, played)
+            util = players.join(deviation_payoffs(U, players.views(played)))
             if track:
-                joint = joint + _outer(xp, played, U)
-            average = [a + (p - a) * (1.0 / t) for a, p in zip(average, played)]
+                joint = joint + _outer(xp, players.views(played), U)
+            average = players.apply(lambda a, p: a + (p - a) * (1.0 / t), average, played)
             exit_known = None
             if method == "fictitious-play":
-                util = deviation_payoffs(U, average)
-                exit_known = nash_conv_from(xp, util, average)
-                played = [_one_hot(xp, u) for u in util]
+                util = deviation_payoffs(U, players.views(average))
+                exit_known = nash_conv_from(xp, util, players.views(average))
+                played = players.apply(lambda u: _one_hot(xp, u), players.join(util))
             else:
-                for i in range(n):
-                    played[i], state[i], last[i] = _update(xp, method, eta, util[i], played[i], state[i], last[i])
+                played, state, last = players.unzip(
+                    players.apply(lambda u, p, q, l: _update(xp, method, eta_p, u, p, q, l), util, played, state, last), 3
+                )
             checkpoint = (t & (t - 1)) == 0 or t == iterations or (tol > 0 and t % check_every == 0)
             if checkpoint:
-                out = average if returns_average else played
+                out = players.views(average if returns_average else played)
                 exit_ = exit_known if exit_known is not None else nash_conv(U, out)
                 trace.append((t, exit_))
                 stop = (exit_ <= tol) if tol > 0 else xp.zeros_like(done)
                 if t >= iterations:
                     stop = xp.ones_like(done)
                 newly = ~done & stop
-                items = {"strategies": out, "last": played}
+                items = {"strategies": out, "last": players.views(played)}
                 if track:
                     items["joint"] = joint * (1.0 / t)
                 freeze(newly, t, items)
@@ -328,12 +335,44 @@ def _pikl(
     }
 
 
+class _Players:
+    """Per-player vectors of the dynamics: stacked into one ``(B, n, k)`` array when every player
+    has ``k`` actions (each update is then one set of kernels for all players: on a device the
+    kernel count, not the arithmetic, bounds small games), else a list of ``(B, k_i)`` arrays.
+    The update rules act on the last axis, so both forms run the same code and round alike."""
+
+    def __init__(self, xp: Any, n: int, stacked: bool) -> None:
+        self.xp, self.n, self.stacked = xp, n, stacked
+
+    def join(self, vectors: list[Any]) -> Any:
+        """The representation of a list of ``(B, k_i)`` arrays."""
+        return self.xp.stack(vectors, axis=1) if self.stacked else list(vectors)
+
+    def views(self, value: Any) -> list[Any]:
+        """The list of ``(B, k_i)`` arrays (views of a stacked array)."""
+        return [value[:, i, :] for i in range(self.n)] if self.stacked else value
+
+    def per_player(self, eta: Any) -> Any:
+        """A ``(B, 1)`` per-game factor shaped to broadcast against the representation."""
+        return eta[:, :, None] if self.stacked else eta
+
+    def apply(self, fn: Callable[..., Any], *values: Any) -> Any:
+        """``fn`` on the stacked arrays at once, or player by player on the lists."""
+        return fn(*values) if self.stacked else [fn(*args) for args in zip(*values)]
+
+    def unzip(self, result: Any, width: int) -> tuple[Any, ...]:
+        """Splits what ``apply`` returned for an ``fn`` returning ``width`` values."""
+        if self.stacked:
+            return tuple(result)
+        return tuple([r[j] for r in result] for j in range(width))
+
+
 def _one_hot(xp: Any, u: Any) -> Any:
-    """Best response with the lowest index on ties."""
+    """Best response with the lowest index on ties (over the last axis)."""
     k = u.shape[-1]
     best = xp.argmax(u, axis=-1)  # first maximum
     idx = xp.arange(k, device=array_api_compat.device(u))
-    return xp.astype(idx[None, :] == best[:, None], u.dtype)
+    return xp.astype(idx == best[..., None], u.dtype)
 
 
 def _update(xp: Any, method: str, eta: Any, util: Any, played: Any, state: Any, last: Any) -> tuple[Any, Any, Any]:
