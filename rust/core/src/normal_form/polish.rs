@@ -16,9 +16,10 @@
 //! whatever the game's size. Measured on random `U[-1, 1]` games to gap 1e-6 (PRM+, seed 0):
 //! 3000x3000 candidate sets shrink from ~2,530 (t = 80, 40.7 s to solve) to ~1,880 (t = 160,
 //! 13.9 s) and ~1,617 (t = 320, 6.7 s + 0.7 s for a second round); the rule waits for t = 320
-//! and the whole solve takes 6.5-9 s instead of 68 s of PRM+ alone (timings vary with the
+//! and the whole solve takes ~7-9 s instead of 68 s of PRM+ alone (timings vary with the
 //! machine's load; a fixed cap of 750 actions, used before, never let it run at that size). On
-//! 1000x1000 it attempts at t = 160, as before.
+//! 1000x1000 it attempts at t = 160, as before. Restricted answers already within
+//! [`REFINE_FRACTION`] of `tol` skip the simplex's final LU re-solve of the basis.
 //!
 //! Why not solve the equalizer system on a guessed support and correct it: measured on random
 //! 300x300 games, drop-negatives/add-violators corrections cycle (see ARCHITECTURE.md); the
@@ -45,6 +46,9 @@ const ALWAYS_AFFORDABLE: usize = 1 << 16;
 const BUDGET_RATIO: f64 = 2.0 * WORK_RATIO;
 /// Initial candidates: payoff within this many duality gaps of the best response.
 const GAP_MULTIPLE: f64 = 8.0;
+/// Restricted answers whose gap is within this fraction of `tol` skip the basis re-solve (an LU
+/// of the support, 0.6-0.9 s per round at 1,500 actions; the whole game's gap is checked anyway).
+const REFINE_FRACTION: f64 = 0.01;
 /// Pricing weight of an action at distance `d` duality gaps from the best response:
 /// `1 / (1 + PRIORITY_SLOPE * d)` (see [`Polisher::set_priority`]).
 const PRIORITY_SLOPE: f64 = 0.3;
@@ -105,6 +109,7 @@ impl Polisher {
         let mut rows = closest(ay.len(), |i| best_row - ay[i], slack);
         let mut cols = closest(atx.len(), |j| atx[j] - best_col, slack);
         set_distances(ay, atx, gap, &mut self.row_distance, &mut self.col_distance);
+        self.workspace.set_refine_above(REFINE_FRACTION * tol);
         let size = (game.rows(), game.cols());
         let mut budget = BUDGET_RATIO * t as f64 * size.0 as f64 * size.1 as f64;
         for round in 0..ROUNDS {
