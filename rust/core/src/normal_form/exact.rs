@@ -1899,6 +1899,29 @@ mod tests {
     }
 
     #[test]
+    fn skipping_the_basis_refinement_keeps_a_certified_answer() {
+        let mut rng = SplitMix64(5);
+        for _ in 0..6 {
+            let (m, n) = (120, 130);
+            let a = random_game(&mut rng, m, n);
+            let (mut x, mut y) = (vec![0.0; m], vec![0.0; n]);
+            let mut ws = SimplexWorkspace::new();
+            let refined = solve_exact(&a, m, n, &mut x, &mut y, &mut ws).unwrap();
+            ws.set_refine_above(1e-6);
+            let plain = solve_exact(&a, m, n, &mut x, &mut y, &mut ws).unwrap();
+            assert_distribution(&x);
+            assert_distribution(&y);
+            // The certificate is recomputed from A either way.
+            assert!((plain.gap - gap(&a, m, n, &x, &y)).abs() <= 1e-12);
+            assert!(plain.gap <= 1e-9 && (plain.value - refined.value).abs() <= 1e-9);
+            assert!(refined.gap <= plain.gap + 1e-15);
+            ws.set_refine_above(f64::NAN); // ignored: back to always refining
+            let again = solve_exact(&a, m, n, &mut x, &mut y, &mut ws).unwrap();
+            assert_eq!(again.gap, refined.gap);
+        }
+    }
+
+    #[test]
     fn pivot_budget_caps_every_solve_and_counts_failed_pivots() {
         let ctl = Control::new(0);
         let mut rng = SplitMix64(77);
