@@ -7,7 +7,10 @@ Workloads (torch on CUDA, float32):
 - PRM+ on a 20,000 x 20,000 zero-sum matrix game (``equilibria.gpu.matrix.prm_plus``): each
   iteration reads A twice (``A y`` and ``A^T x``), 2 x 1.6 GB;
 - RM on a 4-player game with 64 actions each (``equilibria.gpu.tensor.solve``, method ``rm``):
-  each iteration reads the 4 x 64^4 payoff array once (268 MB).
+  each iteration reads the 4 x 64^4 payoff array once (268 MB);
+- RM on a batch of 16 such games with 32 actions each (``--batch-actions``; 16 x 4 x 32^4,
+  268 MB): the same number of kernels per iteration as one game, so it shows how far batching
+  amortizes kernel launches.
 
 Copy bandwidth is measured with ``dst.copy_(src)`` on a 1 GiB buffer, counted as bytes read plus
 bytes written; an iteration's traffic is counted as the payoff bytes it must read. The fraction
@@ -33,6 +36,12 @@ def main() -> int:
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--matrix-size", type=int, default=20_000)
     parser.add_argument("--actions", type=int, default=64)
+    parser.add_argument(
+        "--batch-actions",
+        type=int,
+        default=32,
+        help="also time RM on a batch of 4-player games with this many actions (16 x 4 x k^4 floats; 0 skips)",
+    )
     args = parser.parse_args()
     try:
         import torch
@@ -104,6 +113,18 @@ def main() -> int:
         f"RM 4 players x {k} actions float32: {per_iter * 1e3:.3f} ms/iteration, "
         f"{bytes_read / per_iter / 1e9:.1f} GB/s read, fraction of copy bandwidth {bytes_read / per_iter / copy_bw:.2f}"
     )
+    del U
+    if args.batch_actions > 0:
+        # The same kernels per iteration serve every game of a batch: how far batching amortizes
+        # the launches that bound a single game.
+        kb, games = args.batch_actions, 16
+        U = torch.rand((games, 4, kb, kb, kb, kb), generator=gen, device=dev, dtype=torch.float32) * 2 - 1
+        per_iter = marginal(lambda it: gtensor.solve(U, "rm", it, 0.0, it + 1, None, 0.1, None, False), short, long)
+        bytes_read = U.numel() * 4
+        print(
+            f"RM batch of {games} games, 4 players x {kb} actions float32: {per_iter * 1e3:.3f} ms/iteration, "
+            f"{bytes_read / per_iter / 1e9:.1f} GB/s read, fraction of copy bandwidth {bytes_read / per_iter / copy_bw:.2f}"
+        )
     return 0
 
 
