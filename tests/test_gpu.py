@@ -36,7 +36,21 @@ def _torch_on_cpu():
     return torch
 
 
+def _jax_numpy():
+    """jax.numpy with float64 enabled when jax imports (another Array-API library: immutable
+    arrays, so any in-place update in the device code would fail), else None."""
+    try:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+    except Exception:  # noqa: BLE001 - no jax
+        return None
+    return jnp
+
+
 torch_cpu = _torch_on_cpu()
+jnp = _jax_numpy()
 NAMESPACES = ["numpy", "array_api_strict"] + (["torch"] if torch_cpu is not None else [])
 
 
@@ -45,6 +59,8 @@ def wrap(a: np.ndarray, kind: str):
         return a
     if kind == "torch":
         return torch_cpu.asarray(a)
+    if kind == "jax":
+        return jnp.asarray(a)
     return xps.asarray(a)
 
 
@@ -352,15 +368,18 @@ def _cuda_backends() -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(("backend", "device"), [("torch", "cpu"), ("torch", "cuda"), ("cupy", "cuda")])
+@pytest.mark.parametrize(("backend", "device"), [("torch", "cpu"), ("jax", "cpu"), ("torch", "cuda"), ("cupy", "cuda")])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_library_arrays_stay_on_their_device(backend: str, device: str, dtype: str) -> None:
-    """Every public entry point on torch (CPU or CUDA) or cupy arrays: results are arrays of the
-    input's library, device and dtype, and agree with the Rust core (1e-10 in float64, 1e-4 in
-    float32). torch's CPU tensors run the same torch code as CUDA ones, so this runs wherever
-    torch imports; the CUDA cases need a device."""
-    if device == "cpu" and torch_cpu is None:
+    """Every public entry point on torch (CPU or CUDA), jax (CPU; immutable arrays) or cupy arrays:
+    results are arrays of the input's library, device and dtype, and agree with the Rust core
+    (1e-10 in float64, 1e-4 in float32). torch's CPU tensors run the same torch code as CUDA
+    ones, so this runs wherever torch imports; the CUDA cases need a device."""
+    if backend == "torch" and device == "cpu" and torch_cpu is None:
         pytest.skip("torch is not installed")
+    if backend == "jax" and (jnp is None or dtype == "float32"):
+        # Eager jax compiles every primitive per shape (~15 s for this test); float32 is torch's.
+        pytest.skip("jax is not installed" if jnp is None else "jax runs in float64 only here")
     if device == "cuda" and backend not in _cuda_backends():
         pytest.skip(f"no CUDA device visible to {backend}")
     rng = np.random.default_rng(7)
@@ -372,6 +391,9 @@ def test_library_arrays_stay_on_their_device(backend: str, device: str, dtype: s
         lib_dtype = getattr(torch_cpu, dtype)
         put = lambda x: torch_cpu.asarray(x, dtype=lib_dtype, device=device)  # noqa: E731
         back = lambda t: t.cpu().numpy()  # noqa: E731
+    elif backend == "jax":
+        put = lambda x: jnp.asarray(x, dtype=getattr(jnp, dtype))  # noqa: E731
+        back = np.asarray
     else:
         import cupy
 
@@ -383,26 +405,27 @@ def test_library_arrays_stay_on_their_device(backend: str, device: str, dtype: s
     def same_place(out) -> None:
         assert type(out) is type(a) and out.device == a.device and out.dtype == a.dtype
 
-    res = eq.solve_matrix_game(a, "prm+", tol=0.0, max_iters=300)
-    rust = eq.solve_matrix_game(a_np, "prm+", tol=0.0, max_iters=300, polish=False)
+    its = 40 if backend == "jax" else 200  # eager jax pays ~0.1 ms per op
+    res = eq.solve_matrix_game(a, "prm+", tol=0.0, max_iters=its)
+    rust = eq.solve_matrix_game(a_np, "prm+", tol=0.0, max_iters=its, polish=False)
     same_place(res.x)
     np.testing.assert_allclose(back(res.x), rust.x, atol=tol)
     np.testing.assert_allclose(float(res.gap), rust.gap, atol=tol)
-    batch = eq.solve_matrix_games(put(np.stack([a_np, -a_np])), "prm+", tol=0.0, max_iters=100)
+    batch = eq.solve_matrix_games(put(np.stack([a_np, -a_np])), "prm+", tol=0.0, max_iters=its // 2)
     same_place(batch.y)
-    np.testing.assert_allclose(back(batch.y), eq.solve_matrix_games(np.stack([a_np, -a_np]), "prm+", tol=0.0, max_iters=100, polish=False).y, atol=tol)
-    q = eq.solve_qre(a, 0.3, tol=0.0, max_iters=200)
+    np.testing.assert_allclose(back(batch.y), eq.solve_matrix_games(np.stack([a_np, -a_np]), "prm+", tol=0.0, max_iters=its // 2, polish=False).y, atol=tol)
+    q = eq.solve_qre(a, 0.3, tol=0.0, max_iters=its)
     same_place(q.x)
-    np.testing.assert_allclose(back(q.x), eq.solve_qre(a_np, 0.3, tol=0.0, max_iters=200).x, atol=tol)
+    np.testing.assert_allclose(back(q.x), eq.solve_qre(a_np, 0.3, tol=0.0, max_iters=its).x, atol=tol)
     qb = eq.solve_qre_batch(put(np.stack([a_np, -a_np])), 0.3, tol=0.0, max_iters=50)
     same_place(qb.y)
     np.testing.assert_allclose(back(qb.y), eq.solve_qre_batch(np.stack([a_np, -a_np]), 0.3, tol=0.0, max_iters=50).y, atol=tol)
-    ranked = eq.equilibrium_ranking(put(gen_np), put(disc_np), iterations=200)
-    want = eq.equilibrium_ranking(gen_np, disc_np, iterations=200)
+    ranked = eq.equilibrium_ranking(put(gen_np), put(disc_np), iterations=its)
+    want = eq.equilibrium_ranking(gen_np, disc_np, iterations=its)
     same_place(ranked.pi_gen)
     np.testing.assert_allclose(back(ranked.pi_gen), want.pi_gen, atol=tol)
-    r = eq.solve_tensor_game(pay, "rm", 200)
-    want_t = eq.solve_tensor_game(pay_np, "rm", 200)
+    r = eq.solve_tensor_game(pay, "rm", its)
+    want_t = eq.solve_tensor_game(pay_np, "rm", its)
     same_place(r.strategies[0])
     np.testing.assert_allclose(back(r.strategies[0]), want_t.strategies[0], atol=tol)
     g, g_np = eq.TensorGame(pay), eq.TensorGame(pay_np)
