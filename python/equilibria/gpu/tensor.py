@@ -183,9 +183,13 @@ def solve(
         played = list(references)
     else:
         played = [xp.full((b, k), 1.0 / k, dtype=U.dtype, device=dev_) for k in actions]
-    log_played = list(log_ref)
     zeros = [xp.zeros((b, k), dtype=U.dtype, device=dev_) for k in actions]
-    average, state, last = list(zeros), list(zeros), list(zeros)
+    # Every player's vectors are held stacked ``(B, n, k)`` when all players have k actions (one
+    # set of kernels per update instead of n), else as lists; see `_Players`.
+    players = _Players(xp, n, len(set(actions)) == 1)
+    played, log_played, log_ref_p = players.join(played), players.join(log_ref), players.join(log_ref)
+    average, state, last = players.join(zeros), players.join(zeros), players.join(zeros)
+    eta_p = players.per_player(eta)
     returns_average = method not in ("replicator", "qre")
     track = track_joint and method != "qre"
     joint = xp.zeros((b, math.prod(actions)), dtype=U.dtype, device=dev_) if track else None
@@ -201,20 +205,20 @@ def solve(
                 old = frozen.get(name, v)
                 frozen[name] = [xp.where(newly[:, None], a, o) for a, o in zip(v, old)]
             else:
-                mask = newly if v.ndim == 1 else newly[:, None]
+                mask = xp.reshape(newly, (b,) + (1,) * (v.ndim - 1))
                 frozen[name] = xp.where(mask, v, frozen.get(name, v))
         iters = xp.where(newly, xp.asarray(t, dtype=xp.int64, device=dev_), iters)
 
     t = 0
     while True:
         if method == "qre":
-            util = deviation_payoffs(U, played)
-            gap = _regularized_gap(xp, alpha, played, util, log_ref)
+            util = players.join(deviation_payoffs(U, players.views(played)))
+            gap = _regularized_gap(xp, players, alpha, played, util, log_ref_p)
             stop = (gap <= tol) if tol > 0 else xp.zeros_like(done)
             if t >= iterations:
                 stop = xp.ones_like(done)
             newly = ~done & stop
-            freeze(newly, t, {"strategies": played, "log": log_played})
+            freeze(newly, t, {"strategies": played})
             done = done | newly
             finished = bool(xp.all(done))
             if t == 0 or (t & (t - 1)) == 0 or finished:
@@ -222,17 +226,13 @@ def solve(
             if finished:
                 break
             t += 1
-            shrink = 1.0 / (1.0 + alpha * eta)
-            log_played = [(lp + alpha * eta * lr + eta * u) * shrink for lp, lr, u in zip(log_played, log_ref, util)]
-            log_played = [lp - logsumexp(xp, lp) for lp in log_played]
-            played = [xp.exp(lp) for lp in log_played]
+            shrink = 1.0 / (1.0 + alpha * eta_p)
+            log_played = players.apply(
+                lambda lp, lr, u: (lp + alpha * eta_p * lr + eta_p * u) * shrink, log_played, log_ref_p, util
+            )
+            log_played = players.apply(lambda lp: lp - logsumexp(xp, lp), log_played)
+            played = players.apply(xp.exp, log_played)
         else:
-            if t == 0:
-                # The learning dynamics hold every player's vectors stacked ``(B, n, k)`` when all
-                # players have k actions (one kernel per update instead of n), else as lists.
-                players = _Players(xp, n, len(set(actions)) == 1)
-                played, state, last, average = (players.join(v) for v in (played, state, last, average))
-                eta_p = players.per_player(eta)
             t += 1
             util = players.join(deviation_payoffs(U, players.views(played)))
             if track:
@@ -249,14 +249,14 @@ def solve(
                 )
             checkpoint = (t & (t - 1)) == 0 or t == iterations or (tol > 0 and t % check_every == 0)
             if checkpoint:
-                out = players.views(average if returns_average else played)
-                exit_ = exit_known if exit_known is not None else nash_conv(U, out)
+                out = average if returns_average else played
+                exit_ = exit_known if exit_known is not None else nash_conv(U, players.views(out))
                 trace.append((t, exit_))
                 stop = (exit_ <= tol) if tol > 0 else xp.zeros_like(done)
                 if t >= iterations:
                     stop = xp.ones_like(done)
                 newly = ~done & stop
-                items = {"strategies": out, "last": players.views(played)}
+                items = {"strategies": out, "last": played}
                 if track:
                     items["joint"] = joint * (1.0 / t)
                 freeze(newly, t, items)
@@ -265,10 +265,10 @@ def solve(
                     callback(t, iterations)
                 if bool(xp.all(done)):
                     break
-    strategies = frozen["strategies"]
+    strategies = players.views(frozen["strategies"])
     result: dict[str, Any] = {
         "strategies": strategies,
-        "last": frozen.get("last", strategies),
+        "last": players.views(frozen["last"]) if "last" in frozen else strategies,
         "iterations": iters,
         "trace": trace,
         "joint": None,
@@ -279,7 +279,8 @@ def solve(
     result["nash_conv"] = nash_conv_from(xp, util, strategies)
     exit_ = result["nash_conv"]
     if method == "qre":
-        result["regularized_gap"] = exit_ = _regularized_gap(xp, alpha, strategies, util, log_ref)
+        lists = _Players(xp, n, False)
+        result["regularized_gap"] = exit_ = _regularized_gap(xp, lists, alpha, strategies, util, log_ref)
     if track:
         j = xp.reshape(frozen["joint"], (b, *actions))
         result["joint"] = j
@@ -312,16 +313,20 @@ def _pikl(
     else:
         log_tau = [xp.log(a) for a in anchors]
         policies = list(anchors)
-    q_sum = [xp.zeros((b, k), dtype=U.dtype, device=dev_) for k in actions]
+    players = _Players(xp, len(actions), len(set(actions)) == 1)
+    log_tau_p, policies_p = players.join(log_tau), players.join(policies)
+    q_sum = players.join([xp.zeros((b, k), dtype=U.dtype, device=dev_) for k in actions])
     for t in range(1, iterations + 1):
-        util = deviation_payoffs(U, policies)
-        q_sum = [q + u for q, u in zip(q_sum, util)]
+        util = players.join(deviation_payoffs(U, players.views(policies_p)))
+        q_sum = players.apply(lambda q, u: q + u, q_sum, util)
         denom = 1.0 / (eta * t) + lam
-        policies = [softmax(xp, (q / float(t) + lam * lt) / denom) for q, lt in zip(q_sum, log_tau)]
+        policies_p = players.apply(lambda q, lt: softmax(xp, (q / float(t) + lam * lt) / denom), q_sum, log_tau_p)
         if callback is not None and t % 64 == 0:
             callback(t, iterations)
+    policies = players.views(policies_p)
     util = deviation_payoffs(U, policies)
-    gap = _regularized_gap(xp, lam, policies, util, log_tau) if lam > 0 else xp.zeros((b,), dtype=U.dtype, device=dev_)
+    lists = _Players(xp, len(actions), False)
+    gap = _regularized_gap(xp, lists, lam, policies, util, log_tau) if lam > 0 else xp.zeros((b,), dtype=U.dtype, device=dev_)
     return {
         "strategies": policies,
         "last": policies,
@@ -360,6 +365,15 @@ class _Players:
         """``fn`` on the stacked arrays at once, or player by player on the lists."""
         return fn(*values) if self.stacked else [fn(*args) for args in zip(*values)]
 
+    def total(self, terms: Any) -> Any:
+        """The sum over players of per-player ``(B,)`` terms (``(B, n)`` stacked), in player
+        order: the same additions, in the same order, for both representations."""
+        items = [terms[:, i] for i in range(self.n)] if self.stacked else terms
+        out = items[0]
+        for item in items[1:]:
+            out = out + item
+        return out
+
     def unzip(self, result: Any, width: int) -> tuple[Any, ...]:
         """Splits what ``apply`` returned for an ``fn`` returning ``width`` values."""
         if self.stacked:
@@ -396,14 +410,15 @@ def _update(xp: Any, method: str, eta: Any, util: Any, played: Any, state: Any, 
     raise AssertionError(method)
 
 
-def _regularized_gap(xp: Any, alpha: float, profile: list[Any], util: list[Any], log_ref: list[Any]) -> Any:
-    """``Σ_i α KL(π_i ‖ softmax(log ρ_i + u_i / α))`` per game."""
-    total = None
-    for p, u, lr in zip(profile, util, log_ref):
+def _regularized_gap(xp: Any, players: "_Players", alpha: float, profile: Any, util: Any, log_ref: Any) -> Any:
+    """``Σ_i α KL(π_i ‖ softmax(log ρ_i + u_i / α))`` per game, for either representation of
+    ``players``; the players' terms are added in player order (as in Rust)."""
+
+    def term(p: Any, u: Any, lr: Any) -> Any:
         logits = lr + u / alpha
         lb = logits - logsumexp(xp, logits)
         safe = xp.where(p > 0, p, xp.ones_like(p))
         kl = xp.sum(xp.where(p > 0, p * (xp.log(safe) - lb), xp.zeros_like(p)), axis=-1)
-        term = alpha * positive_part(xp, kl)
-        total = term if total is None else total + term
-    return total
+        return alpha * positive_part(xp, kl)
+
+    return players.total(players.apply(term, profile, util, log_ref))
