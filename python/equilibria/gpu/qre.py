@@ -63,7 +63,7 @@ def mmd(
 
     def log_of(rho: Any | None, k: int) -> Any:
         if rho is None:
-            return xp.full((b, k), -_log(k), dtype=A.dtype, device=dev)
+            return xp.full((b, k), -math.log(k), dtype=A.dtype, device=dev)
         return xp.log(rho)
 
     log_rx, log_ry = log_of(rho_x, m), log_of(rho_y, n)
@@ -145,6 +145,3 @@ def mmd(
     out["trace"] = trace
     return out
 
-
-def _log(k: int) -> float:
-    return math.log(k)
